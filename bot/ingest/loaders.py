@@ -1,0 +1,189 @@
+"""Sources -> documents: one loader per file type, each returning ``Document`` records.
+
+A loader never alters the text it returns: every offset in the product indexes that text.
+Files that cannot be ingested raise ``SkipFile`` with a reason naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import InputPathError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class SkipFile(Exception):  # noqa: N818 - a signal, not an error the user sees raw
+    """This file (or record) is skipped; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text to ingest, with the metadata its source provided."""
+
+    source: str
+    title: str
+    text: str
+    url: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Expand files and folders (recursively) into supported files, in a stable order.
+
+    A missing path raises ``InputPathError``; a named file of an unsupported type is kept so
+    that loading reports it, while unsupported files found inside folders are passed over.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputPathError(f"No such file or folder: {path}")
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def load(path: Path, *, max_bytes: int) -> list[Document]:
+    """Read one file into its documents, or raise ``SkipFile``."""
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise SkipFile(f"unsupported file type {path.suffix or '(none)'}")
+    raw = _read_bytes(path, limit=max_bytes * 4)
+    return loader(path, decode(raw), max_bytes)
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (a leading byte-order mark is not text), refusing binary data."""
+    if b"\x00" in raw:
+        raise SkipFile("binary file (contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkipFile(f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+
+
+def _read_bytes(path: Path, *, limit: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise SkipFile(f"file too large ({size:,} bytes; limit {limit:,})")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SkipFile(f"cannot read file ({exc.strerror or exc})") from None
+
+
+def _check_text(text: str, max_bytes: int) -> None:
+    if not text.strip():
+        raise SkipFile("empty text")
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise SkipFile(f"text too large ({size:,} bytes; limit {max_bytes:,})")
+
+
+def first_line_title(text: str) -> str:
+    """The first non-empty line, without Markdown heading marks."""
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()[:300]
+    return ""
+
+
+def _load_text(path: Path, text: str, max_bytes: int) -> list[Document]:
+    _check_text(text, max_bytes)
+    return [Document(source=str(path), title=first_line_title(text), text=text)]
+
+
+def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
+    import trafilatura  # heavy (lxml); only needed for HTML
+
+    doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    text = (doc.text or "") if doc is not None else ""
+    _check_text(text, max_bytes)
+    return [
+        Document(
+            source=str(path),
+            title=(doc.title or first_line_title(text)).strip(),
+            text=text,
+            url=doc.url or None,
+            published=_iso_date(doc.date),
+            publisher=doc.sitename or None,
+            author=doc.author or None,
+        )
+    ]
+
+
+def _load_json(path: Path, data: str, max_bytes: int) -> list[Document]:
+    try:
+        parsed = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise SkipFile(f"invalid JSON (line {exc.lineno}: {exc.msg})") from None
+    records = parsed if isinstance(parsed, list) else [parsed]
+    return list(_records_to_documents(path, enumerate(records), max_bytes))
+
+
+def _load_jsonl(path: Path, data: str, max_bytes: int) -> list[Document]:
+    def records() -> Iterator[tuple[int, Any]]:
+        for number, line in enumerate(data.splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise SkipFile(f"invalid JSON on line {number} ({exc.msg})") from None
+
+    return list(_records_to_documents(path, records(), max_bytes))
+
+
+def _records_to_documents(
+    path: Path, records: Iterator[tuple[int, Any]] | Any, max_bytes: int
+) -> Iterator[Document]:
+    for key, record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise SkipFile(f"record {key} is not an object with a string 'text'")
+        text = record["text"]
+        _check_text(text, max_bytes)
+        url = _optional_str(record, "url")
+        yield Document(
+            source=url or f"{path}#{key}",
+            title=_optional_str(record, "title") or first_line_title(text),
+            text=text,
+            url=url,
+            published=_iso_date(_optional_str(record, "published")),
+            publisher=_optional_str(record, "publisher"),
+            author=_optional_str(record, "author"),
+        )
+
+
+def _optional_str(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _iso_date(value: str | None) -> str | None:
+    """Keep a date only when it starts with YYYY-MM-DD (what filters compare)."""
+    if value and _ISO_DATE.match(value.strip()):
+        return value.strip()[:10]
+    return None
+
+
+_LOADERS: dict[str, Callable[[Path, str, int], list[Document]]] = {
+    ".txt": _load_text,
+    ".md": _load_text,
+    ".html": _load_html,
+    ".htm": _load_html,
+    ".json": _load_json,
+    ".jsonl": _load_jsonl,
+}

@@ -1,0 +1,181 @@
+"""Ingestion: files -> articles, chunks, claims and vectors, safe to interrupt and re-run.
+
+Order of writes for a group of articles (the database is the source of truth):
+1. each new article row is recorded as ``pending`` (invisible to readers);
+2. chunk and claim vectors are upserted under deterministic ids (a repeat overwrites);
+3. one transaction per article writes its chunks and claims, marks it ``ready`` and
+   removes the version it replaces, leaving a tombstone for that version's vectors;
+4. tombstoned vectors are deleted and the tombstones cleared.
+A kill anywhere leaves at worst a pending row (finished by the next run of the same files)
+or tombstoned vectors (deleted by the next run); readers never see either.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from bot.index.embedder import Embedder
+from bot.index.records import READY, RecordStore
+from bot.index.retrieval import chunk_metadata
+from bot.index.vectors import Metadata, VectorStore
+from bot.ingest.chunking import chunk_text
+from bot.ingest.loaders import Document, SkipFile, discover, load
+from bot.model import Article, Chunk, Claim, IngestReport, article_id_for
+
+log = logging.getLogger(__name__)
+
+# Articles are embedded together until about this many chunks, so batches stay full.
+GROUP_CHUNKS = 256
+
+
+class ClaimExtractor(Protocol):
+    """Anything that finds claims in texts (the attribution engine, or a fake)."""
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
+        """Claims of each text, in order."""
+        ...
+
+
+def claim_text(claim: Claim) -> str:
+    """The text embedded for a claim: who, the cue, and what."""
+    return f"{claim.speaker or 'Unattributed'} {claim.cue}: {claim.content}"
+
+
+@dataclass
+class _Pending:
+    article: Article
+    replaces: list[str]
+    updated: bool
+    chunks: list[Chunk] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+
+
+@dataclass
+class Ingestor:
+    """Writes documents into the record store and the vector stores."""
+
+    records: RecordStore
+    chunk_vectors: VectorStore
+    claim_vectors: VectorStore
+    embedder: Embedder
+    extractor: ClaimExtractor | None = None
+    max_file_bytes: int = 5_000_000
+    chunk_max_chars: int = 700
+    chunk_overlap: int = 1
+
+    def ingest_paths(
+        self, paths: Sequence[Path], *, on_file: Callable[[Path], None] | None = None
+    ) -> IngestReport:
+        """Ingest files and folders; failures are counted and reported, never fatal."""
+        started = time.perf_counter()
+        files = discover(list(paths))
+        report = IngestReport()
+        self._seen: set[str] = set()
+        self.sweep()
+        group: list[_Pending] = []
+        for path in files:
+            for pending in self._load(path, report):
+                group.append(pending)
+                if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
+                    self._flush(group, report)
+                    group = []
+            if on_file:
+                on_file(path)
+        self._flush(group, report)
+        self.sweep()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, article_ids: Sequence[str]) -> None:
+        """Delete articles and everything derived from them."""
+        self.records.remove(article_ids)
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Delete the vectors of removed or replaced articles."""
+        dead = self.records.tombstoned()
+        if dead:
+            for store in (self.chunk_vectors, self.claim_vectors):
+                store.delete({"article_id": {"$in": dead}})
+            self.records.clear_tombstones(dead)
+
+    def _load(self, path: Path, report: IngestReport) -> list[_Pending]:
+        try:
+            documents = load(path, max_bytes=self.max_file_bytes)
+        except SkipFile as exc:
+            log.warning("skipped %s: %s", path, exc)
+            report.failed += 1
+            report.failures.append((str(path), str(exc)))
+            return []
+        prepared = [p for p in (self._prepare(doc, report) for doc in documents) if p is not None]
+        self._extract(prepared)
+        return prepared
+
+    def _prepare(self, doc: Document, report: IngestReport) -> _Pending | None:
+        article = Article(
+            id=article_id_for(doc.text), source=doc.source, title=doc.title, text=doc.text,
+            url=doc.url, published=doc.published, publisher=doc.publisher, author=doc.author,
+        )
+        others = [i for i in self.records.ids_by_source(doc.source) if i != article.id]
+        if article.id in self._seen:  # the same text twice in one run: the first one wins
+            report.unchanged += 1
+            return None
+        self._seen.add(article.id)
+        if self.records.status(article.id) == READY:
+            if others:  # the source went back to a text that is already indexed
+                self.records.remove(others)
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            return None
+        chunks = chunk_text(
+            doc.text, article_id=article.id, max_chars=self.chunk_max_chars, overlap=self.chunk_overlap
+        )
+        return _Pending(article, replaces=others, updated=bool(others), chunks=chunks)
+
+    def _extract(self, prepared: list[_Pending]) -> None:
+        if self.extractor is None or not prepared:
+            return
+        found = self.extractor.extract_many(p.article.text for p in prepared)
+        for pending, claims in zip(prepared, found, strict=True):
+            pending.claims = [_with_article(c, pending.article.id) for c in claims]
+
+    def _flush(self, group: list[_Pending], report: IngestReport) -> None:
+        if not group:
+            return
+        for pending in group:
+            self.records.begin(pending.article)
+        chunks = [(c, p.article) for p in group for c in p.chunks]
+        claims = [c for p in group for c in p.claims]
+        texts = [c.text for c, _ in chunks] + [claim_text(c) for c in claims]
+        vectors = self.embedder.embed(texts)
+        self.chunk_vectors.upsert(
+            [c.id for c, _ in chunks], vectors[: len(chunks)], [chunk_metadata(c, a) for c, a in chunks]
+        )
+        if claims:
+            claim_metadata = [_claim_metadata(c) for c in claims]
+            self.claim_vectors.upsert([c.id for c in claims], vectors[len(chunks) :], claim_metadata)
+        for pending in group:
+            self.records.commit(pending.article, pending.chunks, pending.claims, replaces=pending.replaces)
+            report.updated += pending.updated
+            report.new += not pending.updated
+            report.chunks += len(pending.chunks)
+            report.claims += len(pending.claims)
+
+
+def _with_article(claim: Claim, article_id: str) -> Claim:
+    from dataclasses import replace
+
+    return replace(claim, article_id=article_id)
+
+
+def _claim_metadata(claim: Claim) -> Metadata:
+    data: Metadata = {"article_id": claim.article_id or "", "kind": claim.kind, "stance": claim.stance}
+    if claim.speaker:
+        data["speaker"] = claim.speaker
+    return data

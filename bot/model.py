@@ -1,0 +1,181 @@
+"""Plain typed records shared by every layer.
+
+Offsets everywhere are Python ``str`` indices into ``Article.text`` exactly as ingested,
+half-open ``[start, end)``, so ``article.text[start:end]`` reproduces any passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Span = tuple[int, int]
+
+ClaimKind = Literal["direct", "indirect", "mixed", "according-to"]
+
+
+def article_id_for(text: str) -> str:
+    """Return the stable id of an article: a hash of its exact text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One ingested text with its metadata."""
+
+    id: str
+    source: str  # the path or URL it was ingested from
+    title: str
+    text: str
+    url: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) when known
+    publisher: str | None = None
+    author: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of an article, ``article.text[start:end] == text``."""
+
+    id: str
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number mentioned in a claim's content, for comparing claims."""
+
+    value: float
+    text: str  # the words as written, e.g. "up to 15,000"
+    span: Span
+    unit: str | None = None  # e.g. "percent", "$"
+    counted: str | None = None  # what is counted, e.g. "soldiers"
+    approximate: bool = False  # "up to", "about", "more than"...
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who claimed what, with exact spans into the article text.
+
+    ``speaker`` is the canonical name resolved within the article (``None`` for unattributed
+    reporting such as "Reportedly, ..."); ``speaker_mention`` is the words as written at
+    ``source_span`` (a pronoun stays a pronoun). ``content`` is the text of ``content_spans``
+    joined by a single space.
+    """
+
+    speaker: str | None
+    speaker_mention: str | None
+    source_span: Span | None
+    cue: str
+    cue_span: Span
+    content: str
+    content_spans: tuple[Span, ...]
+    kind: ClaimKind
+    stance: str  # asserts, admits, denies, estimates, warns, suspects, reports, ...
+    role: str | None = None  # "Kremlin spokesman", from appositions or modifiers
+    negated: bool = False
+    quantities: tuple[Quantity, ...] = ()
+    article_id: str | None = None
+
+    @property
+    def start(self) -> int:
+        """First offset covered by the claim (source, cue or content)."""
+        return min(s for s, _ in self._spans())
+
+    @property
+    def end(self) -> int:
+        """Last offset (exclusive) covered by the claim."""
+        return max(e for _, e in self._spans())
+
+    def _spans(self) -> list[Span]:
+        spans = [self.cue_span, *self.content_spans]
+        if self.source_span is not None:
+            spans.append(self.source_span)
+        return spans
+
+    @property
+    def id(self) -> str:
+        """A stable id from the article and the claim's spans."""
+        key = f"{self.article_id}|{self.cue_span}|{self.content_spans}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-ready data (spans as lists)."""
+        data = asdict(self)
+        data["source_span"] = list(self.source_span) if self.source_span else None
+        data["cue_span"] = list(self.cue_span)
+        data["content_spans"] = [list(s) for s in self.content_spans]
+        data["quantities"] = [
+            {**asdict(q), "span": list(q.span)} for q in self.quantities
+        ]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A retrieved passage with its fused score, best first in a result list."""
+
+    article_id: str
+    title: str
+    source: str
+    text: str
+    start: int
+    end: int
+    score: float
+    chunk_id: str = ""
+    published: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the public JSON shape of a search result."""
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "source": self.source,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Metadata filters for retrieval; ``None`` means unfiltered."""
+
+    article_ids: tuple[str, ...] | None = None
+    publisher: str | None = None
+    published_from: str | None = None  # inclusive ISO date
+    published_to: str | None = None  # inclusive ISO date
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did, for the summary line."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    chunks: int = 0
+    claims: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def summary(self) -> str:
+        """One line: articles new / updated / unchanged / failed, chunks, seconds."""
+        return (
+            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.failed} failed; {self.chunks} chunks, {self.claims} claims; "
+            f"{self.seconds:.1f} s"
+        )

@@ -1,0 +1,198 @@
+"""The facade every interface (CLI, HTTP, Slack) calls; it builds the object graph lazily.
+
+Nothing here is opened or loaded until first used, so a command that only prints help, or
+only reads records, never loads the embedding model or spaCy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.errors import BusyError, InvalidQueryError, NotFoundError
+from bot.index.embedder import Embedder, create_embedder
+from bot.index.lexical import LexicalIndex
+from bot.index.records import RecordStore
+from bot.index.retrieval import HybridRetriever
+from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
+from bot.ingest.pipeline import ClaimExtractor, Ingestor
+from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+MAX_QUERY_CHARS = 2000
+
+
+def validate_query(text: str, *, what: str = "question") -> str:
+    """Return the stripped text, or raise ``InvalidQueryError`` with one clear sentence."""
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidQueryError(f"The {what} is empty: type a few words.")
+    if len(stripped) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(
+            f"The {what} is {len(stripped):,} characters long; the limit is {MAX_QUERY_CHARS:,}."
+        )
+    if "\x00" in stripped or not re.search(r"\w", stripped):
+        raise InvalidQueryError(f"The {what} has no words in it.")
+    return stripped
+
+
+class Whosaid:
+    """ingest, search, show, remove, claims and extract over one configured index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        extractor: ClaimExtractor | None = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._extractor = extractor
+
+    # -- the object graph ----------------------------------------------------------------
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The configured embedder (injected or built from settings)."""
+        return self._embedder or create_embedder(self.settings)
+
+    @cached_property
+    def extractor(self) -> ClaimExtractor | None:
+        """The attribution engine, or ``None`` when extraction is switched off."""
+        if self._extractor is not None:
+            return self._extractor
+        if not self.settings.extract_claims:
+            return None
+        from bot.attribution import AttributionExtractor
+
+        return AttributionExtractor(spacy_model=self.settings.spacy_model)
+
+    @cached_property
+    def records(self) -> RecordStore:
+        """The SQL record store."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return RecordStore(self.settings.resolved_database_url)
+
+    @cached_property
+    def _chroma(self) -> ClientAPI:
+        return create_chroma_client(self.settings)
+
+    def _collection(self, kind: str) -> VectorStore:
+        name = f"{self.settings.collection_prefix}_{kind}"
+        return ChromaVectorStore(self._chroma, name, model=self.embedder.name)
+
+    @cached_property
+    def chunk_vectors(self) -> VectorStore:
+        """Vectors of chunks."""
+        return self._collection("chunks")
+
+    @cached_property
+    def claim_vectors(self) -> VectorStore:
+        """Vectors of claims."""
+        return self._collection("claims")
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid dense + lexical retrieval over chunks."""
+        lexical = LexicalIndex(self.records, self.settings.data_dir / "lexical")
+        return HybridRetriever(
+            embedder=self.embedder, vectors=self.chunk_vectors, lexical=lexical, records=self.records
+        )
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The writer of articles, chunks, claims and vectors."""
+        return Ingestor(
+            records=self.records,
+            chunk_vectors=self.chunk_vectors,
+            claim_vectors=self.claim_vectors,
+            embedder=self.embedder,
+            extractor=self.extractor,
+            max_file_bytes=self.settings.max_file_bytes,
+            chunk_max_chars=self.settings.chunk_max_chars,
+            chunk_overlap=self.settings.chunk_overlap_sentences,
+        )
+
+    # -- operations ----------------------------------------------------------------------
+    def ingest(
+        self, paths: Sequence[Path], *, on_file: Callable[[Path], None] | None = None
+    ) -> IngestReport:
+        """Ingest files and folders (recursively)."""
+        from bot.ingest.loaders import discover
+
+        discover(list(paths))  # a missing path fails before the lock or any model load
+        with self.write_lock():
+            return self.ingestor.ingest_paths(paths, on_file=on_file)
+
+    def search(
+        self, query: str, *, k: int = 5, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """The ``k`` best passages for ``query``, best first."""
+        query = validate_query(query, what="search text")
+        if k < 1 or k > 100:
+            raise InvalidQueryError(f"-k must be between 1 and 100, not {k}.")
+        return self.retriever.search(query, k=k, filters=filters)
+
+    def article(self, article_id: str) -> Article:
+        """One ready article, or ``NotFoundError``."""
+        article = self.records.article(article_id)
+        if article is None:
+            raise NotFoundError(f"No article with id {article_id!r}; `whosaid articles` lists them.")
+        return article
+
+    def articles(self) -> list[Article]:
+        """Every ready article."""
+        return self.records.list_articles()
+
+    def remove(self, id_or_source: str) -> list[str]:
+        """Delete an article by id, or every article ingested from a source; return the ids."""
+        ids = self.records.ids_by_source(id_or_source) or self.records.ids_by_source(
+            str(Path(id_or_source))
+        )
+        if not ids and self.records.status(id_or_source) is not None:
+            ids = [id_or_source]
+        if not ids:
+            raise NotFoundError(f"No article has the id or source {id_or_source!r}.")
+        with self.write_lock():
+            self.ingestor.remove(ids)
+        return ids
+
+    def claims(self, *, speaker: str | None = None, article_id: str | None = None) -> list[Claim]:
+        """Claims held in the index, optionally for one speaker or article."""
+        return self.records.claims(speaker=speaker, article_id=article_id)
+
+    def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
+        """Claims found in files, without touching the index."""
+        from bot.attribution import AttributionExtractor
+        from bot.ingest.loaders import discover, load
+
+        extractor = self._extractor or AttributionExtractor(spacy_model=self.settings.spacy_model)
+        for path in discover(list(paths)):
+            for document in load(path, max_bytes=self.settings.max_file_bytes):
+                yield path, next(iter(extractor.extract_many([document.text])))
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialise writers of one data directory; a second one waits, then fails clearly."""
+        from filelock import FileLock, Timeout
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.settings.lock_path), timeout=self.settings.lock_timeout_seconds)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise BusyError(
+                f"Another whosaid process is writing to {self.settings.data_dir}; "
+                "try again when it has finished."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
