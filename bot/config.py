@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=5_000_000, ge=1)
     chunk_max_chars: int = Field(default=700, ge=100)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
-    extract_claims: bool = Field(default=False, description="Run attribution during ingest.")
+    extract_claims: bool = Field(default=True, description="Run attribution during ingest.")
     lock_timeout_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("chroma_url", "database_url")

@@ -179,3 +179,69 @@ class IngestReport:
             f"{self.failed} failed; {self.chunks} chunks, {self.claims} claims; "
             f"{self.seconds:.1f} s"
         )
+
+
+Verdict = Literal["supported", "contradicted", "disputed", "unverified"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source passage: ``article.text[start:end] == quote``."""
+
+    id: int
+    article_id: str
+    title: str
+    source: str
+    quote: str
+    start: int
+    end: int
+    url: str | None = None
+    published: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer contract's citation object."""
+        return {
+            "id": self.id, "article_id": self.article_id, "title": self.title, "source": self.source,
+            "url": self.url, "published": self.published, "quote": self.quote,
+            "start": self.start, "end": self.end,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said what in an answer, pointing at the citation that shows it."""
+
+    speaker: str | None
+    speaker_mention: str | None
+    role: str | None
+    cue: str
+    stance: str
+    content: str
+    citation: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer contract's attribution object."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer contract every interface renders (JSON, terminal, widget, Slack)."""
+
+    question: str
+    answer: str  # text with [n] markers naming ``citations``
+    abstained: bool
+    verdict: Verdict | None = None
+    attributions: tuple[Attribution, ...] = ()  # most relevant first
+    citations: tuple[Citation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer contract as JSON-ready data."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "verdict": self.verdict,
+            "attributions": [a.to_dict() for a in self.attributions],
+            "citations": [c.to_dict() for c in self.citations],
+        }

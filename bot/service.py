@@ -168,6 +168,18 @@ class Whosaid:
         """Claims held in the index, optionally for one speaker or article."""
         return self.records.claims(speaker=speaker, article_id=article_id)
 
+    def search_claims(
+        self, query: str, *, k: int = 10, speaker: str | None = None
+    ) -> list[tuple[Claim, float]]:
+        """Claims nearest in meaning to ``query`` with their cosine similarity, best first."""
+        from bot.index.embedder import embed_query
+
+        query = validate_query(query, what="search text")
+        where = {"speaker": speaker} if speaker else None
+        hits = self.claim_vectors.query(embed_query(self.embedder, query), k=k, where=where)
+        found = self.records.claims_by_ids([hit.id for hit in hits])
+        return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]
+
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""
         from bot.attribution import AttributionExtractor

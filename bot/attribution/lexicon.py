@@ -1,0 +1,108 @@
+"""Reporting-verb lexicon: which lemmas are attribution cues and what stance each one takes.
+
+The lists are data, tuned on the PolNeAR train split; the engine only looks words up here.
+"""
+
+from __future__ import annotations
+
+# Verb lemma -> stance. A lemma absent from this table is never a cue.
+CUE_VERBS: dict[str, str] = {
+    # plain assertion
+    "say": "asserts", "tell": "asserts", "state": "asserts", "add": "asserts",
+    "note": "asserts", "explain": "asserts", "write": "asserts", "tweet": "asserts",
+    "post": "asserts", "describe": "asserts", "recall": "asserts", "mention": "asserts",
+    "comment": "asserts", "remark": "asserts", "observe": "asserts",
+    "respond": "asserts", "reply": "asserts", "answer": "asserts", "assert": "asserts",
+    "declare": "asserts", "stress": "asserts", "emphasize": "asserts", "repeat": "asserts",
+    "point": "asserts", "testify": "asserts", "joke": "asserts", "quip": "asserts",
+    "cite": "asserts", "refer": "asserts", "list": "asserts",
+    "indicate": "asserts", "show": "reports", "find": "reports", "conclude": "asserts",
+    "agree": "agrees", "ask": "asks", "wonder": "asks", "question": "doubts",
+    # contested or argued
+    "claim": "claims", "argue": "claims", "insist": "claims", "contend": "claims",
+    "maintain": "claims", "allege": "alleges", "accuse": "accuses", "charge": "accuses",
+    "blame": "accuses", "criticize": "criticizes",
+    "slam": "criticizes", "blast": "criticizes", "condemn": "criticizes",
+    "praise": "praises", "defend": "defends", "boast": "claims", "brag": "claims",
+    "tout": "claims", "complain": "complains", "suggest": "suggests", "hint": "suggests",
+    "imply": "suggests", "signal": "suggests",
+    # admissions and denials
+    "admit": "admits", "acknowledge": "admits", "concede": "admits", "confess": "admits",
+    "deny": "denies", "reject": "denies", "dispute": "denies", "dismiss": "denies",
+    "refute": "denies", "rebut": "denies",
+    # numbers and forecasts
+    "estimate": "estimates", "calculate": "estimates", "project": "estimates",
+    "predict": "predicts", "forecast": "predicts", "expect": "predicts",
+    # warnings, beliefs, intentions
+    "warn": "warns", "caution": "warns", "threaten": "warns", "fear": "fears",
+    "worry": "fears", "suspect": "suspects", "believe": "believes", "think": "believes",
+    "feel": "believes", "doubt": "doubts", "hope": "hopes", "want": "wants",
+    "promise": "promises", "vow": "promises", "pledge": "promises", "plan": "plans",
+    "urge": "urges", "demand": "demands", "call": "urges", "propose": "proposes",
+    "recommend": "urges", "support": "supports", "endorse": "supports",
+    "oppose": "opposes",
+    # reporting and disclosure
+    "announce": "announces", "report": "reports", "reveal": "reports",
+    "disclose": "reports", "confirm": "confirms", "learn": "reports",
+}
+
+# Lemmas that only count as cues when a clause, not a plain object, follows
+# ("polls show that ..." is a cue, "show the way" is not).
+CLAUSE_ONLY: frozenset[str] = frozenset(
+    {
+        "show", "find", "feel", "think", "believe", "hope", "know",
+        "plan", "expect", "learn", "indicate", "signal", "post", "list", "answer",
+        "point", "refer", "worry", "fear", "agree", "conclude", "call", "add", "note",
+    }
+)
+
+# Lemmas whose prepositional object is the content ("admitted to a loss", "called for").
+PREP_CONTENT: dict[str, frozenset[str]] = {
+    "admit": frozenset({"to"}),
+    "point": frozenset({"to"}),
+    "refer": frozenset({"to"}),
+    "call": frozenset({"for"}),
+    "respond": frozenset({"to"}),
+    "reply": frozenset({"to"}),
+    "warn": frozenset({"of", "about", "against"}),
+    "complain": frozenset({"about", "of"}),
+    "agree": frozenset({"with", "on"}),
+    "argue": frozenset({"for", "against"}),
+    "testify": frozenset({"about", "to"}),
+    "confess": frozenset({"to"}),
+}
+
+# Sentence adverbs that report without a source ("Reportedly, 26 bodies ...").
+UNATTRIBUTED_ADVERBS: frozenset[str] = frozenset(
+    {"reportedly", "allegedly", "purportedly", "supposedly", "apparently", "rumoredly"}
+)
+
+# Nouns that can carry a claim: "Peskov's claim that ...", "the estimate by NATO that ...".
+CUE_NOUNS: dict[str, str] = {
+    "claim": "claims", "statement": "asserts", "assertion": "asserts",
+    "allegation": "alleges", "accusation": "accuses", "warning": "warns",
+    "estimate": "estimates", "prediction": "predicts", "denial": "denies",
+    "admission": "admits", "announcement": "announces", "suggestion": "suggests",
+    "argument": "claims", "belief": "believes", "view": "believes", "promise": "promises",
+    "report": "reports", "insistence": "claims", "assurance": "asserts",
+}
+
+PRONOUNS: frozenset[str] = frozenset(
+    {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "their"}
+)
+PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "she", "him", "her", "his"})
+
+# Head nouns that name a position a person holds; a nominal source with one of these heads
+# ("the Kremlin spokesman") carries a role and may be resolved to the person holding it.
+ROLE_NOUNS: frozenset[str] = frozenset(
+    {
+        "spokesman", "spokeswoman", "spokesperson", "minister", "president", "official",
+        "secretary", "chief", "director", "general", "prosecutor", "ambassador", "leader",
+        "governor", "senator", "mayor", "commander", "analyst", "expert", "adviser", "advisor",
+        "aide", "chairman", "chairwoman", "chair", "ceo", "executive", "candidate", "nominee",
+        "representative", "lawmaker", "congressman", "congresswoman", "strategist", "manager",
+        "chancellor", "king", "queen", "premier", "envoy", "diplomat", "officer", "head",
+        "founder", "professor", "economist", "researcher", "scientist", "lawyer", "attorney",
+        "judge", "sheriff", "pollster", "activist", "campaign", "colonel", "captain",
+    }
+)

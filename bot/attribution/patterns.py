@@ -1,0 +1,309 @@
+"""Dependency patterns over one parsed chunk: speech verbs, "according to", noun cues, adverbs.
+
+Every function takes the chunk's offset into the article so the spans it returns are
+article offsets. spaCy is only used through the objects it hands us; it is never imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.attribution.candidates import Candidate, EntityMention, Mention, MentionKind
+from bot.attribution.lexicon import (
+    CLAUSE_ONLY,
+    CUE_NOUNS,
+    CUE_VERBS,
+    PREP_CONTENT,
+    PRONOUNS,
+    ROLE_NOUNS,
+    UNATTRIBUTED_ADVERBS,
+)
+from bot.attribution.spans import clean, subtract
+from bot.model import Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+_GROUP_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+_ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "warn", "assure", "inform", "accuse"})
+_CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp"})
+_MENTION_CUT_DEPS = frozenset({"relcl", "acl", "punct", "cc", "conj", "prep"})
+
+
+def find_candidates(doc: Doc, offset: int) -> list[Candidate]:
+    """Return every attribution candidate in one parsed chunk."""
+    found: list[Candidate] = []
+    for tok in doc:
+        cand = None
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            cand = _according_to(tok, offset)
+        elif tok.lower_ in UNATTRIBUTED_ADVERBS and tok.dep_ == "advmod":
+            cand = _adverb(tok, offset)
+        elif tok.lemma_.lower() in CUE_VERBS and _verb_like(tok):
+            cand = _verb(tok, offset)
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in CUE_NOUNS:
+            cand = _noun(tok, offset)
+        if cand is not None:
+            cand.sentence = (offset + tok.sent.start_char, offset + tok.sent.end_char)
+            found.append(cand)
+    return found
+
+
+def _verb_like(tok: Token) -> bool:
+    """A verb, or a word mis-tagged as a noun that still heads a subject and a clause."""
+    if tok.pos_ in {"VERB", "AUX"}:
+        return True
+    deps = {c.dep_ for c in tok.children}
+    return tok.pos_ == "NOUN" and "nsubj" in deps and bool(deps & {"ccomp", "dobj"})
+
+
+def _tok_span(tok: Token, offset: int) -> Span:
+    return (offset + tok.idx, offset + tok.idx + len(tok.text))
+
+
+def _token_spans(tokens: Iterable[Token], offset: int) -> list[Span]:
+    """Contiguous char ranges covering the given tokens (gaps split the ranges)."""
+    spans: list[Span] = []
+    last_i = -2
+    for tok in sorted(tokens, key=lambda t: t.i):
+        s, e = _tok_span(tok, offset)
+        if tok.i == last_i + 1 and spans:
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+        last_i = tok.i
+    return spans
+
+
+def _content(roots: Iterable[Token], offset: int, exclude: Iterable[Token] = ()) -> list[Span]:
+    """Content spans: the subtrees of ``roots`` minus excluded tokens, trimmed."""
+    skip = {t.i for t in exclude}
+    tokens = [t for r in roots for t in r.subtree if t.i not in skip]
+    text = roots_doc_text(roots)
+    spans = _token_spans(tokens, 0)
+    return [(s + offset, e + offset) for s, e in clean(text, spans)]
+
+
+def roots_doc_text(roots: Iterable[Token]) -> str:
+    """The text of the doc the tokens belong to."""
+    return next(iter(roots)).doc.text
+
+
+def _verb(tok: Token, offset: int) -> Candidate | None:
+    """A speech verb: subject = source, clausal or object complement = content."""
+    lemma = tok.lemma_.lower()
+    roots = [c for c in tok.children if c.dep_ == "ccomp"]
+    if not roots:
+        roots = _object_content(tok, lemma)
+    content: list[Span] = _content(roots, offset) if roots else []
+    if not roots and tok.dep_ == "parataxis" and tok.head.pos_ in {"VERB", "AUX"}:
+        # '"We will win," he said' parsed with the quote as the head clause.
+        content = _content([tok.head], offset, exclude=tok.subtree)
+    subject = _subject(tok)
+    if subject is None:
+        return _impersonal(tok, content, offset)
+    if subject.lower_ in {"it", "this", "that", "there", "which", "what", "who"}:
+        return None  # "it shows that ...": a thing, not a speaker, or a relative pronoun
+    cue_tokens = [tok, *(c for c in tok.children if c.dep_ in {"prt", "neg"} and c.i > tok.i)]
+    cue_span = _token_spans(cue_tokens, offset)[0]
+    return Candidate(
+        cue_span=cue_span,
+        cue=tok.doc.text[cue_span[0] - offset : cue_span[1] - offset],
+        stance=CUE_VERBS[lemma],
+        content=subtract(content, cue_span),
+        source=_mention(subject, offset),
+        negated=any(c.dep_ == "neg" for c in tok.children),
+    )
+
+
+def _object_content(tok: Token, lemma: str) -> list[Token]:
+    """Content roots when there is no clausal complement (xcomp, object, prepositional object)."""
+    xcomps = [c for c in tok.children if c.dep_ == "xcomp"]
+    objects = [c for c in tok.children if c.dep_ in {"dobj", "attr", "oprd"}]
+    if xcomps:
+        return objects + xcomps if lemma in _ADDRESSEE_VERBS else xcomps
+    preps = PREP_CONTENT.get(lemma, frozenset())
+    pobjs = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in preps for g in c.children
+             if g.dep_ in {"pobj", "pcomp"}]
+    if pobjs:
+        return pobjs
+    if lemma in CLAUSE_ONLY or lemma in _ADDRESSEE_VERBS:
+        return []
+    return [o for o in objects if o.lower_ not in PRONOUNS and o.pos_ != "PRON"]
+
+
+def _subject(tok: Token) -> Token | None:
+    """The grammatical subject, climbing through conjoined and participial verbs."""
+    current = tok
+    for _ in range(3):
+        subjects = [c for c in current.children if c.dep_ in {"nsubj", "csubj"}]
+        if subjects:
+            # Two subjects mean a misparse; the one nearest the verb is the speaker.
+            return min(subjects, key=lambda c: abs(current.i - c.i))
+        agent = next((c for c in current.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            return next((g for g in agent.children if g.dep_ == "pobj"), None)
+        if any(c.dep_ == "nsubjpass" for c in current.children):
+            return None
+        if not _climbs(current):
+            return None
+        current = current.head
+    return None
+
+
+def _climbs(tok: Token) -> bool:
+    """Conjoined verbs and participles ('..., saying') share their head's subject."""
+    if tok.head is tok:
+        return False
+    if tok.dep_ == "advcl":
+        return tok.tag_ in {"VBG", "VBN"}
+    return tok.dep_ in _CLIMB_DEPS
+
+
+def _impersonal(tok: Token, content: list[Span], offset: int) -> Candidate | None:
+    """'It is reported that ...': a passive cue with an expletive subject and no agent."""
+    subj = next((c for c in tok.children if c.dep_ in {"nsubjpass", "expl"}), None)
+    if subj is None or subj.lower_ != "it" or not content:
+        return None
+    span = _tok_span(tok, offset)
+    return Candidate(
+        cue_span=span, cue=tok.text, stance=CUE_VERBS[tok.lemma_.lower()],
+        content=subtract(content, span), source=None,
+    )
+
+
+def _according_to(tok: Token, offset: int) -> Candidate | None:
+    """'..., according to X': X is the source, the clause it modifies is the content."""
+    to = tok.doc[tok.i + 1]
+    pobj = next((c for c in [*to.children, *tok.children] if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    head = tok.head if tok.head is not tok else tok.sent.root
+    scope = head if head.i != tok.i else tok.sent.root
+    exclude = [*tok.subtree, to, *to.subtree, *_own_clauses(scope)]
+    cue_span = (offset + tok.idx, offset + to.idx + len(to.text))
+    content = _content([scope], offset, exclude=exclude)
+    if not content:
+        content = _content([tok.sent.root], offset, exclude=exclude)
+    return Candidate(
+        cue_span=cue_span, cue=tok.doc.text[tok.idx : to.idx + len(to.text)], stance="reports",
+        content=subtract(content, cue_span), source=_mention(pobj, offset), kind="according-to",
+    )
+
+
+def _adverb(tok: Token, offset: int) -> Candidate | None:
+    """'Reportedly, 26 bodies have been found': reporting without a source."""
+    content = _content([tok.head], offset, exclude=[tok, *_own_clauses(tok.head)])
+    span = _tok_span(tok, offset)
+    content = subtract(content, span)
+    if not content:
+        return None
+    return Candidate(cue_span=span, cue=tok.text, stance="reports", content=content, source=None)
+
+
+def _own_clauses(head: Token) -> list[Token]:
+    """Tokens of conjoined clauses that have their own subject (another statement)."""
+    out: list[Token] = []
+    for child in head.children:
+        if child.dep_ == "conj" and any(g.dep_.startswith("nsubj") for g in child.children):
+            out.extend(child.subtree)
+            out.extend(c for c in head.children if c.dep_ == "cc" and c.i < child.i)
+    return out
+
+
+def _noun(tok: Token, offset: int) -> Candidate | None:
+    """"X's claim that ...": a cue noun with a that-clause and a possessor or by-agent."""
+    clause = next(
+        (c for c in tok.children if c.dep_ in {"acl", "ccomp"}
+         and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)),
+        None,
+    )
+    if clause is None:
+        return None
+    source = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if source is None:
+        by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+        source = next((g for g in by.children if g.dep_ == "pobj"), None) if by else None
+    if source is None:
+        return None
+    span = _tok_span(tok, offset)
+    return Candidate(
+        cue_span=span, cue=tok.text, stance=CUE_NOUNS[tok.lemma_.lower()],
+        content=_content([clause], offset), source=_mention(source, offset),
+    )
+
+
+def _mention(root: Token, offset: int) -> Mention:
+    """Describe a source noun phrase: its span, entity name, role and kind."""
+    keep = [root]
+    for child in root.children:
+        if child.dep_ not in _MENTION_CUT_DEPS and child.dep_ != "case":
+            keep.extend(child.subtree)
+    tokens = sorted({t.i: t for t in keep}.values(), key=lambda t: t.i)
+    text = root.doc.text
+    raw = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    span = (clean(text, [raw]) or [raw])[0]
+    ent = _entity_for(root, tokens)
+    kind = _kind(root, ent)
+    role = _role(tokens, ent, root) if kind != "pronoun" else None
+    return Mention(
+        span=(span[0] + offset, span[1] + offset), text=text[span[0] : span[1]], kind=kind,
+        name=ent.text if ent is not None else None, role=role, head=root.lower_,
+    )
+
+
+def _entity_for(root: Token, tokens: list[Token]):
+    """The named entity that names the mention: the one holding the head, else a person."""
+    first, last = tokens[0].i, tokens[-1].i
+    named = [
+        e for e in root.doc.ents
+        if e.label_ in _NAME_LABELS and e.start <= last and first < e.end
+    ]
+    for ent in named:
+        if ent.start <= root.i < ent.end:
+            return ent
+    people = [e for e in named if e.label_ == "PERSON"]
+    return people[0] if people else None
+
+
+def _kind(root: Token, ent) -> MentionKind:
+    if root.lower_ in PRONOUNS or root.pos_ == "PRON":
+        return "pronoun"
+    if ent is None:
+        return "nominal"
+    return "group" if ent.label_ in _GROUP_LABELS else "person"
+
+
+def _role(tokens: list[Token], ent, root: Token) -> str | None:
+    """Words around the name that describe the speaker ("Kremlin spokesman")."""
+    inside = set(range(ent.start, ent.end)) if ent is not None else {root.i}
+    if ent is None and (root.pos_ != "NOUN" or root.lower_ not in ROLE_NOUNS):
+        return None
+    rest = [t for t in tokens if t.i not in inside and t.pos_ not in {"DET", "PUNCT"}]
+    before = [t for t in rest if t.i < min(inside)]
+    after = [t for t in rest if t.i > max(inside)]
+    if ent is None:
+        before = [*before, root]
+    part = before or after
+    if not part:
+        return None
+    text = root.doc.text[part[0].idx : part[-1].idx + len(part[-1].text)].strip(" ,")
+    if not text or "\n" in text or len(text.split()) > 8:
+        return None
+    return text
+
+
+def entity_mentions(doc: Doc, offset: int) -> list[EntityMention]:
+    """Named people and organisations in a chunk, with a role from titles or appositions."""
+    out: list[EntityMention] = []
+    for ent in doc.ents:
+        if ent.label_ not in _NAME_LABELS:
+            continue
+        role = None
+        if ent.label_ == "PERSON":
+            role = _role(list(ent.root.subtree), ent, ent.root)
+        span = (offset + ent.start_char, offset + ent.end_char)
+        out.append(EntityMention(span=span, text=ent.text, label=ent.label_, role=role))
+    return out

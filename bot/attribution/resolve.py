@@ -1,0 +1,138 @@
+"""Within-article speaker resolution: aliases, pronouns and role descriptions.
+
+"Dmitry Peskov", "Peskov", "Kremlin spokesman Dmitry Peskov", "the Kremlin spokesman" and a
+later "he" become one canonical speaker, the fullest name the article uses for that person.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from bot.attribution.candidates import Candidate, EntityMention, Mention
+from bot.attribution.lexicon import PERSON_PRONOUNS
+
+_POSSESSIVE = re.compile(r"[’']s$")
+_DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
+_TITLES = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+")
+_ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+_SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
+_GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The canonical speaker and role decided for one candidate."""
+
+    speaker: str | None
+    role: str | None
+
+
+def _clean_name(name: str) -> str:
+    return _TITLES.sub("", _POSSESSIVE.sub("", name.strip(" ,.\n\t")))
+
+
+def role_key(role: str | None) -> str | None:
+    """The head noun of a role ('spokesperson of the Kremlin' -> 'spokesperson')."""
+    if not role:
+        return None
+    words = re.split(r"\s+(?:of|for|at|to|in)\s+", role.lower())[0].split()
+    if not words:
+        return None
+    head = words[-1].strip(",.")
+    return _ROLE_SYNONYMS.get(head, head)
+
+
+class SpeakerResolver:
+    """Resolve candidate sources to canonical speakers, in article order."""
+
+    def __init__(self, entities: list[EntityMention]) -> None:
+        self._people = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.span)
+        self._starts = [e.span[0] for e in self._people]
+        names = {_clean_name(e.text) for e in self._people}
+        self._canonical = {n: _fullest(n, names) for n in names}
+        self._roles: dict[str, str] = {}  # role key -> canonical person
+        self._person_role: dict[str, str] = {}
+        for ent in self._people:
+            self._learn_role(self.canonical(ent.text), ent.role)
+
+    def canonical(self, name: str) -> str:
+        """The fullest known form of a person's name."""
+        clean = _clean_name(name)
+        return self._canonical.get(clean) or _fullest(clean, set(self._canonical)) or clean
+
+    def _learn_role(self, person: str, role: str | None) -> None:
+        key = role_key(role)
+        if key and role:
+            self._roles[key] = person
+            self._person_role.setdefault(person, role)
+
+    def resolve(self, cand: Candidate, recent: list[tuple[int, str, str]]) -> Resolution:
+        """Resolve one candidate; ``recent`` lists earlier (offset, speaker, kind) decisions."""
+        mention = cand.source
+        if mention is None:
+            return Resolution(None, None)
+        if mention.kind == "person" and mention.name:
+            person = self.canonical(mention.name)
+            self._learn_role(person, mention.role)
+            return Resolution(person, mention.role or self._person_role.get(person))
+        alias = self._known_person(mention)
+        if alias is not None:
+            return Resolution(alias, mention.role or self._person_role.get(alias))
+        if mention.kind == "group" and mention.name:
+            return Resolution(_DETERMINER.sub("", mention.name), mention.role)
+        if mention.kind == "pronoun":
+            return self._pronoun(mention, recent)
+        return self._nominal(mention)
+
+    def _known_person(self, mention: Mention) -> str | None:
+        """A capitalised mention the tagger missed that is a known person's surname."""
+        words = _clean_name(mention.name or mention.text).split()
+        if not words or not all(w[:1].isupper() for w in words) or mention.kind == "pronoun":
+            return None
+        name = " ".join(words)
+        full = _fullest(name, set(self._canonical))
+        return full if full != name or name in self._canonical else None
+
+    def _pronoun(self, mention: Mention, recent: list[tuple[int, str, str]]) -> Resolution:
+        """he/she -> the most recent person; they/it -> the most recent speaker of any kind."""
+        head = mention.head
+        if head in PERSON_PRONOUNS or head in {"i"}:
+            person = self._last_person(mention.span[0], recent)
+        elif head in _GROUP_PRONOUNS:
+            person = recent[-1][1] if recent else None
+        else:
+            person = None
+        if person is None:
+            return Resolution(mention.text, None)
+        return Resolution(person, self._person_role.get(person))
+
+    def _last_person(self, offset: int, recent: list[tuple[int, str, str]]) -> str | None:
+        """A nearby earlier speaker wins over a closer name: news pronouns track the speaker."""
+        said = next(((o, s) for o, s, k in reversed(recent) if k == "person"), None)
+        if said is not None and offset - said[0] <= _SPEAKER_REACH:
+            return said[1]
+        i = bisect_left(self._starts, offset) - 1
+        return self.canonical(self._people[i].text) if i >= 0 else None
+
+    def _nominal(self, mention: Mention) -> Resolution:
+        """'the Kremlin spokesman' -> the person known to hold that role."""
+        text = _DETERMINER.sub("", mention.text)
+        key = role_key(mention.role or text)
+        definite = mention.text.lower().startswith(("the ", "this "))
+        if definite and key in self._roles:
+            person = self._roles[key]
+            return Resolution(person, self._person_role.get(person) or mention.role)
+        return Resolution(text, mention.role)
+
+
+def _fullest(name: str, names: set[str]) -> str:
+    """The longest known name ending with the same words ('Peskov' -> 'Dmitry Peskov')."""
+    words = name.split()
+    best = name
+    for other in names:
+        other_words = other.split()
+        if len(other_words) > len(best.split()) and other_words[-len(words) :] == words:
+            best = other
+    return best

@@ -1,0 +1,141 @@
+"""Character-level attribution steps: colon cues and linking quotations to cues.
+
+These run on the article text and the candidates from the parser, so they need no spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Literal
+
+from bot.attribution.candidates import Candidate, Mention
+from bot.attribution.spans import clean, merge, overlaps, subtract
+from bot.model import Span
+
+# "Pat Caddell: ..." or "WALLACE: ..." at the start of a paragraph or line.
+_COLON_CUE = re.compile(
+    r"^[ \t]*(?P<name>(?:[A-Z][\w.'’-]*|[a-z]{1,3})(?:[ \t]+(?:[A-Z][\w.'’-]*|of|de|van|von)){0,4})"
+    r"[ \t]*(?P<colon>:)[ \t]+(?=\S)",
+    re.MULTILINE,
+)
+_NOT_SPEAKERS = frozenset(
+    {
+        "note", "editor's note", "editor’s note", "update", "updated", "credit", "photo",
+        "source", "sources", "related", "related news", "read more", "watch", "video",
+        "warning", "image", "caption", "correction", "by", "tags", "topics", "advertisement",
+        "q", "a", "question", "answer", "breaking", "exclusive", "live", "opinion", "analysis",
+    }
+)
+_MIN_QUOTE_WORDS = 4  # shorter quotations are usually scare quotes or titles
+_MAX_LINK_GAP = 250  # characters between a cue and a quote it may claim
+_BREAKS = re.compile(r"\n\s*")
+
+
+def colon_candidates(text: str) -> list[Candidate]:
+    """Attributions written as 'Name: content' at the start of a line."""
+    found: list[Candidate] = []
+    for match in _COLON_CUE.finditer(text):
+        name = match.group("name")
+        if name.lower() in _NOT_SPEAKERS or not name[0].isupper():
+            continue
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        content = clean(text, [(match.end(), end)])
+        if not content or len(text[match.end() : end].split()) < 3:
+            continue
+        name_span = (match.start("name"), match.end("name"))
+        kind: Literal["group", "person"] = (
+            "group" if name.isupper() and len(name) <= 5 and "." not in name else "person"
+        )
+        mention = Mention(
+            span=name_span, text=name, kind=kind, name=name, head=name.split()[-1].lower()
+        )
+        colon = (match.start("colon"), match.end("colon"))
+        found.append(
+            Candidate(cue_span=colon, cue=":", stance="asserts", content=content,
+                      source=mention, sentence=(match.start(), end))
+        )
+    return found
+
+
+def expand_with_quotes(cands: list[Candidate], quotes: list[Span]) -> None:
+    """Widen each content span to the whole quotation it overlaps (marks included)."""
+    starts = [q[0] for q in quotes]
+    for cand in cands:
+        blocked = [cand.cue_span] + ([cand.source.span] if cand.source else [])
+        grown: list[Span] = list(cand.content)
+        for span in cand.content:
+            i = max(bisect_right(starts, span[0]) - 1, 0)
+            while i < len(quotes) and quotes[i][0] < span[1]:
+                q = quotes[i]
+                if overlaps(q, span) and not any(overlaps(q, b) for b in blocked):
+                    grown.append(q)
+                i += 1
+        cand.content = merge(grown)
+
+
+def link_orphan_quotes(text: str, cands: list[Candidate], quotes: list[Span]) -> None:
+    """Give each unclaimed quotation to the nearest cue in its paragraph (or the one before)."""
+    # Candidates still without content are only attachment points: they never hide a quote.
+    taken = merge(s for c in cands if c.content for s in c.spans())
+    taken_starts = [t[0] for t in taken]
+    ordered = sorted(cands, key=lambda c: c.cue_span)
+    cue_starts = [c.cue_span[0] for c in ordered]
+    for quote in quotes:
+        i = bisect_right(taken_starts, quote[0]) - 1
+        near_taken = taken[max(i, 0) : i + 2]
+        if _covered(quote, near_taken) or len(text[quote[0] : quote[1]].split()) < _MIN_QUOTE_WORDS:
+            continue
+        lo = bisect_right(cue_starts, quote[0] - _MAX_LINK_GAP - 50)
+        hi = bisect_right(cue_starts, quote[1] + _MAX_LINK_GAP)
+        best = _nearest(text, quote, ordered[lo:hi])
+        if best is not None:
+            best.extra.append(quote)
+
+
+def _covered(span: Span, taken: list[Span]) -> bool:
+    return any(overlaps(span, t) for t in taken)
+
+
+def _nearest(text: str, quote: Span, cands: list[Candidate]) -> Candidate | None:
+    """The closest cue without a paragraph break in between, preferring ones still empty."""
+    best: tuple[float, Candidate] | None = None
+    for cand in cands:
+        if cand.source is None or cand.kind == "according-to":
+            continue
+        if cand.cue_span[1] <= quote[0]:
+            lo, hi, after = cand.cue_span[1], quote[0], True
+        else:
+            lo, hi, after = quote[1], cand.cue_span[0], False
+        gap = hi - lo
+        if gap < 0 or gap > _MAX_LINK_GAP or _crosses_paragraph(text[lo:hi], after=after):
+            continue
+        score = gap / (3.0 if not cand.content else 1.0)
+        if best is None or score < best[0]:
+            best = (score, cand)
+    return best[1] if best else None
+
+
+def _crosses_paragraph(between: str, *, after: bool) -> bool:
+    """A quote may open the paragraph after its cue's one, but never jump further."""
+    if "\n" not in between:
+        return False
+    if not after:
+        return True
+    opens_paragraph = not between.rsplit("\n", 1)[1].strip()
+    return not opens_paragraph or len(_BREAKS.findall(between)) > 1
+
+
+def finish(cands: list[Candidate]) -> list[Candidate]:
+    """Fold attached quotes into the content and drop candidates left without content."""
+    done: list[Candidate] = []
+    for cand in cands:
+        content = merge([*cand.content, *cand.extra])
+        content = subtract(content, cand.cue_span)
+        if cand.source is not None:
+            content = subtract(content, cand.source.span)
+        cand.content, cand.extra = [s for s in content if s[1] > s[0]], []
+        if cand.content:
+            done.append(cand)
+    return done

@@ -1,0 +1,146 @@
+"""Behaviour of the engine on a fictional article and on the seed article."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot.attribution import AttributionExtractor
+from bot.model import Claim
+
+
+@pytest.fixture(scope="module")
+def harbour(extractor: AttributionExtractor, harbour_text: str) -> list[Claim]:
+    return extractor.extract(harbour_text, article_id="harbour")
+
+
+@pytest.fixture(scope="module")
+def seed(extractor: AttributionExtractor, seed_text: str) -> list[Claim]:
+    return extractor.extract(seed_text)
+
+
+def _by_cue(claims: list[Claim], cue: str, nth: int = 0) -> Claim:
+    return [c for c in claims if c.cue == cue][nth]
+
+
+def test_import_does_not_load_spacy() -> None:
+    # The CLI imports the package; spaCy must wait for the first extraction.
+    import subprocess
+
+    code = "import sys, bot.attribution; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_spans_reproduce_the_text(harbour: list[Claim], harbour_text: str) -> None:
+    for claim in harbour:
+        assert claim.content == " ".join(harbour_text[s:e] for s, e in claim.content_spans)
+        assert harbour_text[slice(*claim.cue_span)] == claim.cue
+        if claim.source_span is not None:
+            assert harbour_text[slice(*claim.source_span)] == claim.speaker_mention
+        assert claim.article_id == "harbour"
+
+
+def test_full_name_role_and_pronoun(harbour: list[Claim]) -> None:
+    first, second = [c for c in harbour if c.cue == "said"][:2]
+    assert (first.speaker, first.role) == ("Helena Voss", "Port Alder Mayor")
+    assert first.kind == "indirect"
+    assert first.content == "that the harbour bridge would reopen in June"
+    assert (second.speaker, second.speaker_mention, second.kind) == ("Helena Voss", "she", "direct")
+    assert second.content == '"We will not cut corners on safety,"'
+
+
+def test_surname_and_role_noun_resolve_to_the_person(harbour: list[Claim]) -> None:
+    assert _by_cue(harbour, "insisted").speaker == "Helena Voss"
+    told = _by_cue(harbour, "told")
+    assert (told.speaker, told.speaker_mention) == ("Tomas Brandt", "the spokesman")
+
+
+def test_quote_in_the_next_sentence_joins_its_cue(
+    harbour: list[Claim], harbour_text: str
+) -> None:
+    told = _by_cue(harbour, "told")
+    assert [harbour_text[s:e] for s, e in told.content_spans] == [
+        "“The repairs are on schedule,”", "“Nobody in this town should worry.”",
+    ]
+    assert told.kind == "direct"
+
+
+def test_mixed_quote(harbour: list[Claim]) -> None:
+    assert _by_cue(harbour, "insisted").kind == "mixed"
+
+
+def test_negation(harbour: list[Claim]) -> None:
+    say = _by_cue(harbour, "say")
+    assert say.negated and say.speaker == "Tomas Brandt"
+
+
+def test_estimate_with_approximate_quantity(harbour: list[Claim], harbour_text: str) -> None:
+    claim = _by_cue(harbour, "estimated")
+    assert claim.stance == "estimates" and claim.role == "council spokesman"
+    (qty,) = claim.quantities
+    assert (qty.value, qty.text, qty.counted) == (1200, "up to 1,200", "commuters")
+    assert qty.approximate
+    assert harbour_text[slice(*qty.span)] == "up to 1,200"
+
+
+def test_according_to(harbour: list[Claim]) -> None:
+    claim = _by_cue(harbour, "according to")
+    assert claim.kind == "according-to"
+    assert claim.speaker == "regional transport agency"
+    assert claim.content == "The bridge was closed after a storm"
+
+
+def test_unattributed_reportedly(harbour: list[Claim]) -> None:
+    claim = _by_cue(harbour, "Reportedly")
+    assert claim.speaker is None and claim.source_span is None and claim.stance == "reports"
+    assert claim.quantities[0].counted == "ferries"
+
+
+def test_colon_cue(harbour: list[Claim]) -> None:
+    claim = _by_cue(harbour, ":")
+    assert claim.speaker == "Ines Calloway"
+    assert claim.content == "the budget is a mess and everyone knows it"
+
+
+def test_claim_noun(harbour: list[Claim]) -> None:
+    claim = _by_cue(harbour, "claim")
+    assert claim.speaker == "Helena Voss" and claim.stance == "claims"
+    assert claim.quantities[0].approximate and claim.quantities[0].value == 3_000_000
+
+
+def test_seed_peskov_is_one_speaker(seed: list[Claim]) -> None:
+    peskov = [c for c in seed if c.speaker == "Dmitry Peskov"]
+    mentions = {c.speaker_mention for c in peskov}
+    assert {"Kremlin spokesman Dmitry Peskov", "Peskov", "he", "He"} <= mentions
+    assert all(c.role == "Kremlin spokesman" for c in peskov)
+
+
+def test_seed_nato_estimate(seed: list[Claim]) -> None:
+    claim = _by_cue(seed, "estimated")
+    assert claim.speaker == "NATO" and claim.stance == "estimates"
+    assert claim.quantities[0].text == "up to 15,000" and claim.quantities[0].counted == "soldiers"
+
+
+def test_seed_reportedly_is_not_pinned_on_a_name(seed: list[Claim]) -> None:
+    claim = _by_cue(seed, "Reportedly")
+    assert claim.speaker is None
+    assert claim.content.startswith("26 bodies have been found among the rubble")
+    assert "Venediktova" not in claim.content
+    assert _by_cue(seed, "suspects").speaker == "Irina Venediktova"
+
+
+def test_seed_according_to_and_denial(seed: list[Claim]) -> None:
+    assert _by_cue(seed, "according to").speaker == "British military reports"
+    denial = _by_cue(seed, "denies")
+    assert (denial.speaker, denial.stance) == ("Moscow", "denies")
+    assert denial.content == "attacking civilian targets"
+
+
+def test_extract_many_keeps_order(extractor: AttributionExtractor) -> None:
+    texts = ["", "Anna Berg said that it rained.", "No attribution here.", "Bo Lind said no."]
+    results = list(extractor.extract_many(texts))
+    assert len(results) == 4
+    assert results[0] == [] and results[2] == []
+    assert results[1][0].speaker == "Anna Berg"

@@ -1,0 +1,99 @@
+"""Quote pairing and span arithmetic: examples and hypothesis properties (no spaCy)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.attribution.chunking import chunk_spans
+from bot.attribution.quotes import pair_quotes
+from bot.attribution.spans import clean, dice, merge, subtract
+
+MARKS = "\"“”‘’'«»„"
+quote_texts = st.lists(
+    st.sampled_from(list(MARKS) + list("ab c.,\n") + ["  ", "\n\n", "word "]), max_size=80
+).map("".join)
+
+
+def _quoted(text: str) -> list[str]:
+    return [text[s:e] for s, e in pair_quotes(text)]
+
+
+def test_pairs_curly_and_straight_quotes() -> None:
+    text = 'He said “we will win” and then "we will see".'
+    assert _quoted(text) == ["“we will win”", '"we will see"']
+
+
+def test_apostrophes_are_not_quotes() -> None:
+    text = "Russia’s army and the students’ union met ‘Act of goodwill’ today."
+    assert _quoted(text) == ["‘Act of goodwill’"]
+
+
+def test_nested_quotes_stay_inside_outer_quote() -> None:
+    text = "“He called it ‘a disaster’ yesterday,” she said."
+    assert _quoted(text) == ["“He called it ‘a disaster’ yesterday,”"]
+
+
+def test_unclosed_quote_closes_at_paragraph_end() -> None:
+    text = "“First paragraph of a long quote.\n\n“Second part,” he said."
+    assert _quoted(text) == ["“First paragraph of a long quote.", "“Second part,”"]
+
+
+def test_mixed_marks_and_guillemets() -> None:
+    assert _quoted("«Bonjour» and „Guten Tag“ and “mixed\" end") == [
+        "«Bonjour»", "„Guten Tag“", "“mixed\"",
+    ]
+
+
+def test_stray_closers_are_ignored() -> None:
+    assert _quoted("no opener here” at all”") == []
+
+
+@given(quote_texts)
+@settings(max_examples=400)
+def test_quote_spans_are_sorted_disjoint_and_inside(text: str) -> None:
+    spans = pair_quotes(text)
+    previous_end = 0
+    for start, end in spans:
+        assert 0 <= previous_end <= start < end <= len(text)
+        assert text[start] in MARKS
+        previous_end = end
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=10),
+       st.tuples(st.integers(0, 50), st.integers(0, 50)))
+def test_subtract_never_overlaps_the_cut(
+    spans: list[tuple[int, int]], cut: tuple[int, int]
+) -> None:
+    cut = (min(cut), max(cut))
+    for s, e in subtract(merge(spans), cut):
+        assert e <= cut[0] or s >= cut[1] or cut[0] == cut[1]
+
+
+@given(st.text(max_size=80), st.integers(0, 80), st.integers(0, 80))
+def test_clean_stays_inside_text(text: str, a: int, b: int) -> None:
+    lo, hi = sorted((min(a, len(text)), min(b, len(text))))
+    for s, e in clean(text, [(lo, hi)]):
+        assert lo <= s < e <= hi
+
+
+def test_dice() -> None:
+    assert dice([(0, 10)], [(0, 10)]) == 1.0
+    assert dice([(0, 10)], [(5, 15)]) == 0.5
+    assert dice([], []) == 0.0
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .\n")), max_size=300), st.integers(5, 40))
+def test_chunks_cover_paragraphs_within_limit(text: str, limit: int) -> None:
+    spans = chunk_spans(text, limit)
+    for s, e in spans:
+        assert 0 <= s < e <= len(text)
+        assert e - s <= limit
+    covered = "".join(text[s:e] for s, e in spans)
+    assert covered.replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+def test_megabyte_text_pairs_quickly() -> None:
+    text = ("“Unbalanced quote and ‘mixed’ marks \" here. " * 25_000)[:1_000_000]
+    spans = pair_quotes(text)
+    assert spans and all(0 <= s < e <= len(text) for s, e in spans)
