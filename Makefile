@@ -19,9 +19,13 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# The richest job so far: ingest the demo corpus, then answer and check from it.
 run: install
 	$(VENV)/bin/whosaid ingest $(SEEDS)
-	$(VENV)/bin/whosaid search "significant loss of troops" -k 3
+	$(VENV)/bin/whosaid search "significant loss of troops" -k 2
+	$(VENV)/bin/whosaid ask "Who said that Mariupol will be liberated?"
+	$(VENV)/bin/whosaid ask "What did Peskov say about sanctions?"
+	$(VENV)/bin/whosaid check "Russia lost 498 soldiers in Ukraine"
 
 test: install
 	$(VENV)/bin/ruff check bot tests evals

@@ -17,7 +17,7 @@ import typer
 from bot.errors import WhosaidError
 
 if TYPE_CHECKING:
-    from bot.model import Claim
+    from bot.model import Answer, Claim
     from bot.service import Whosaid
 
 app = typer.Typer(
@@ -166,6 +166,60 @@ def claims(
     _print_claims(found, as_json=as_json)
     if not as_json and not found:
         typer.echo("No claims match.")
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, e.g. 'Who said that ...?'")] = None,
+    session: Annotated[
+        str | None, typer.Option(help="Continue a conversation by id; 'new' starts one and prints its id.")
+    ] = None,
+    questions: Annotated[
+        Path | None, typer.Option(help='A JSONL file of {"question", "mode": "ask"|"check", "session"?}.')
+    ] = None,
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer a question from the indexed articles, citing exact passages."""
+    whosaid = service(data_dir)
+    if questions is not None:
+        from bot.cli_batch import answer_file
+
+        answer_file(whosaid, questions)
+        return
+    if question is None:
+        raise typer.BadParameter("Give a question, or --questions FILE.jsonl.")
+    if session == "new":
+        session = whosaid.start_session()
+        typer.echo(f"session: {session}", err=True)
+    _print_answer(whosaid.ask(question, session=session), as_json=as_json, session=session)
+
+
+@app.command()
+def check(
+    claim: Annotated[str, typer.Argument(help="A claim to check against what the sources say.")],
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Check a claim: who supports, denies or disputes it, with citations."""
+    _print_answer(service(data_dir).ask(claim, mode="check"), as_json=as_json)
+
+
+def _print_answer(answer: Answer, *, as_json: bool, session: str | None = None) -> None:
+    if as_json:
+        emit_json({**answer.to_dict(), **({"session": session} if session else {})})
+        return
+    if answer.verdict:
+        typer.echo(f"Verdict: {answer.verdict} (what the indexed sources say, not ground truth)")
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("\nSources:")
+    speakers = {a.citation: a.speaker for a in answer.attributions}
+    for citation in answer.citations:
+        who = f"{speakers[citation.id]}: " if speakers.get(citation.id) else ""
+        quote = " ".join(citation.quote.split())
+        typer.echo(f"[{citation.id}] {who}{quote}")
+        typer.echo(f"    {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
 
 
 def _print_claims(found: list[Claim], *, as_json: bool, path: str | None = None) -> None:

@@ -26,6 +26,9 @@ from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from bot.answer.chain import AnswerChain
+    from bot.model import Answer
+
 MAX_QUERY_CHARS = 2000
 
 
@@ -120,6 +123,15 @@ class Whosaid:
             chunk_overlap=self.settings.chunk_overlap_sentences,
         )
 
+    @cached_property
+    def chain(self) -> AnswerChain:
+        """The answering chain over this index."""
+        from bot.answer.chain import AnswerChain
+
+        return AnswerChain(
+            records=self.records, retriever=self.retriever, claim_vectors=self.claim_vectors, embedder=self.embedder
+        )
+
     # -- operations ----------------------------------------------------------------------
     def ingest(
         self, paths: Sequence[Path], *, on_file: Callable[[Path], None] | None = None
@@ -179,6 +191,29 @@ class Whosaid:
         hits = self.claim_vectors.query(embed_query(self.embedder, query), k=k, where=where)
         found = self.records.claims_by_ids([hit.id for hit in hits])
         return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]
+
+    def start_session(self) -> str:
+        """Start a conversation and return its id."""
+        import uuid
+
+        session_id = uuid.uuid4().hex
+        self.records.create_session(session_id)
+        return session_id
+
+    def ask(self, question: str, *, mode: str = "ask", session: str | None = None) -> Answer:
+        """Answer a question (or check a claim, ``mode="check"``) with verified citations."""
+        question = validate_query(question, what="claim" if mode == "check" else "question")
+        if mode not in ("ask", "check"):
+            raise InvalidQueryError(f"The mode must be 'ask' or 'check', not {mode!r}.")
+        if session is not None and not self.records.session_exists(session):
+            raise NotFoundError(f"No conversation with id {session!r}; start one with --session new.")
+        if self.records.counts()["articles"] == 0:
+            raise NotFoundError("The index is empty: ingest articles first with `whosaid ingest PATH`.")
+        history = self.records.history(session) if session else []
+        answer, standalone = self.chain.answer(question, mode=mode, history=history)
+        if session:
+            self.records.add_turn(session, question=question, standalone=standalone, answer=answer.to_dict())
+        return answer
 
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""

@@ -30,6 +30,7 @@ _BOILERPLATE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A very long line is cut into windows of this size before sentence splitting, so that
 # chunking stays linear in the length of the text whatever its shape.
 _WINDOW = 20_000
@@ -75,7 +76,8 @@ def sentence_spans(text: str, lines: list[Span]) -> list[Span]:
         (s, min(s + _WINDOW, e)) for line_start, e in lines for s in range(line_start, e, _WINDOW)
     ]
     spans: list[Span] = []
-    docs = _sentencizer().pipe(text[s:e] for s, e in windows)
+    # spaCy cannot encode lone surrogates; one replacement character each keeps offsets exact.
+    docs = _sentencizer().pipe(_SURROGATE.sub("\ufffd", text[s:e]) for s, e in windows)
     for (offset, _), doc in zip(windows, docs, strict=True):
         for sent in doc.sents:
             start, end = offset + sent.start_char, offset + sent.end_char

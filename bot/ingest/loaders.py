@@ -89,7 +89,10 @@ def _read_bytes(path: Path, *, limit: int) -> bytes:
 def _check_text(text: str, max_bytes: int) -> None:
     if not text.strip():
         raise SkipFile("empty text")
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise SkipFile("text contains invalid Unicode (a lone surrogate escape)") from None
     if size > max_bytes:
         raise SkipFile(f"text too large ({size:,} bytes; limit {max_bytes:,})")
 

@@ -67,6 +67,7 @@ def test_utf8_byte_order_mark_is_not_text(tmp_path: Path) -> None:
         ("bad.json", b"{not json", "invalid JSON"),
         ("notext.json", b'{"title": "no text field"}', "string 'text'"),
         ("bad.jsonl", b'{"text": "ok"}\n{broken', "line 2"),
+        ("surrogate.json", b'{"text": "a \\ud800 b"}', "invalid Unicode"),
         ("image.png", b"\x89PNG", "unsupported file type"),
     ],
 )

@@ -1,0 +1,1 @@
+"""The answering layer: prompts, composers, citation verification and claim checks."""

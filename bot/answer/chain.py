@@ -1,0 +1,172 @@
+"""The answering chain, as LangChain LCEL runnables:
+
+    condense (follow-ups -> standalone) | plan (route, speakers) | retrieve | compose | verify
+
+Every answer passes citation verification, whichever composer wrote it; an answer left with
+no support becomes an abstention. Thresholds are cosine similarities of the packaged MiniLM
+model, calibrated on evals/questions (see evals/eval_answers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from bot.answer.citations import ABSTAIN_MESSAGE, EmbeddingSupport, verify
+from bot.answer.composer import CitationBook, compose_check, compose_claims, compose_passages
+from bot.answer.routing import Plan, SpeakerIndex, condense, plan
+from bot.answer.text import numbers_in
+from bot.index.embedder import Embedder, embed_query
+from bot.index.records import RecordStore
+from bot.index.retrieval import HybridRetriever
+from bot.index.vectors import VectorStore
+from bot.ingest.chunking import sentence_spans
+from bot.model import Answer, Article, Claim, SearchHit
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cosine similarities below which retrieved material does not answer a question."""
+
+    claim: float = 0.45  # a claim answers a who-said / general question
+    topic: float = 0.35  # a known speaker's claim is about the asked topic
+    passage: float = 0.50  # a sentence of a passage answers a general question
+    spread: float = 0.12  # claims this close to the best are shown together (several speakers)
+    number_bonus: float = 0.2  # a claim giving the figures the question names outranks one that does not
+    max_claims: int = 5
+
+
+@dataclass
+class _State:
+    question: str
+    mode: str
+    history: list[dict[str, Any]]
+    plan: Plan | None = None
+    claims: list[tuple[Claim, float]] = field(default_factory=list)
+    passages: list[SearchHit] = field(default_factory=list)
+    answer: Answer | None = None
+
+
+class AnswerChain:
+    """Answers questions and checks claims from the index, with verified citations."""
+
+    def __init__(
+        self, *, records: RecordStore, retriever: HybridRetriever, claim_vectors: VectorStore,
+        embedder: Embedder, thresholds: Thresholds | None = None,
+    ) -> None:
+        self._records = records
+        self._retriever = retriever
+        self._claim_vectors = claim_vectors
+        self._embedder = embedder
+        self.thresholds = thresholds or Thresholds()
+        self.runnable: Runnable[_State, Answer] = (
+            RunnableLambda(self._condense)
+            | RunnableLambda(self._retrieve)
+            | RunnableLambda(self._compose)
+            | RunnableLambda(self._verify)
+        )
+
+    def answer(self, question: str, *, mode: str = "ask", history: Sequence[dict[str, Any]] = ()) -> tuple[Answer, str]:
+        """The verified answer and the standalone question it answered."""
+        state = _State(question=question, mode=mode, history=list(history))
+        answer = self.runnable.invoke(state)
+        assert state.plan is not None
+        return answer, state.plan.standalone
+
+    # -- steps ---------------------------------------------------------------------------
+    def _condense(self, state: _State) -> _State:
+        speakers = SpeakerIndex(self._records.speakers())
+        standalone = condense(state.question, state.history, speakers)
+        state.plan = plan(state.question, standalone, speakers, mode=state.mode)
+        return state
+
+    def _retrieve(self, state: _State) -> _State:
+        route = state.plan
+        assert route is not None
+        if route.unknown_speaker:
+            return state
+        if route.route == "what_did" and route.speaker and not route.topic:
+            claims = self._records.claims(speaker=route.speaker)
+            state.claims = [(c, 1.0) for c in sorted(claims, key=lambda c: (c.article_id or "", c.start))]
+            return state
+        query = route.topic or route.standalone
+        state.claims = self._search_claims(query, speaker=route.speaker if route.route == "what_did" else None)
+        if route.route == "general":
+            state.passages = self._retriever.search(route.standalone, k=3)
+        return state
+
+    def _compose(self, state: _State) -> _State:
+        route, t = state.plan, self.thresholds
+        assert route is not None
+        book = CitationBook(self._article)
+        if route.route == "check":
+            state.answer = compose_check(route.topic, state.claims, book, threshold=t.claim)
+            return state
+        floor = t.topic if route.route == "what_did" else t.claim
+        relevant = _prefer_figures(route.topic or route.standalone, [(c, s) for c, s in state.claims if s >= floor])
+        if relevant:
+            best = relevant[0][1]
+            keep = [c for c, s in relevant if s >= best - t.spread or route.route == "what_did"][: t.max_claims]
+            state.answer = compose_claims(state.question, keep, book)
+        elif route.route == "general" and (sentences := self._best_sentences(route.standalone, state.passages)):
+            state.answer = compose_passages(state.question, sentences, book)
+        return state
+
+    def _verify(self, state: _State) -> Answer:
+        if state.answer is None:
+            return Answer(question=state.question, answer=ABSTAIN_MESSAGE, abstained=True,
+                          verdict="unverified" if state.mode == "check" else None)
+        verified = verify(state.answer, support=EmbeddingSupport(self._embedder))
+        if verified.abstained and state.mode == "check":
+            return Answer(question=state.question, answer=ABSTAIN_MESSAGE, abstained=True, verdict="unverified")
+        return verified
+
+    # -- helpers -------------------------------------------------------------------------
+    def _search_claims(self, query: str, *, speaker: str | None) -> list[tuple[Claim, float]]:
+        where = {"speaker": speaker} if speaker else None
+        hits = self._claim_vectors.query(embed_query(self._embedder, query), k=20, where=where)
+        found = self._records.claims_by_ids([hit.id for hit in hits])
+        wanted = numbers_in(query)
+        scored = [(c, 1.0 - h.distance + self._number_bonus(wanted, c)) for h in hits if (c := found.get(h.id))]
+        return sorted(scored, key=lambda pair: -pair[1])
+
+    def _number_bonus(self, wanted: set[str], claim: Claim) -> float:
+        """Dense similarity is blind to figures; reward a claim that gives the asked ones."""
+        if not wanted:
+            return 0.0
+        return self.thresholds.number_bonus * len(wanted & numbers_in(claim.content)) / len(wanted)
+
+    def _best_sentences(self, question: str, hits: Sequence[SearchHit]) -> list[tuple[SearchHit, tuple[int, int]]]:
+        """The sentence of each top passage most similar to the question, if similar enough."""
+        chosen = []
+        query = embed_query(self._embedder, question)
+        for hit in hits[:2]:
+            text = self._article(hit.article_id).text
+            spans = sentence_spans(text, [(hit.start, hit.end)])
+            if not spans:
+                continue
+            vectors = self._embedder.embed([text[s:e] for s, e in spans])
+            scored = [(_dot(query, v), span) for v, span in zip(vectors, spans, strict=True)]
+            score, span = max(scored)
+            if score >= self.thresholds.passage:
+                chosen.append((hit, span))
+        return chosen
+
+    def _article(self, article_id: str) -> Article:
+        article = self._records.article(article_id)
+        assert article is not None, article_id
+        return article
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def _prefer_figures(question: str, relevant: list[tuple[Claim, float]]) -> list[tuple[Claim, float]]:
+    """When the question names figures and some claims give exactly them, those claims answer it."""
+    wanted = numbers_in(question)
+    matching = [(c, s) for c, s in relevant if wanted and wanted <= numbers_in(c.content)]
+    return matching or relevant

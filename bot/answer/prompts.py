@@ -1,0 +1,98 @@
+"""Prompts are versioned data: ``prompts/<name>.md`` files loaded by name.
+
+Syntax: ``{name}`` is a variable, ``{{`` and ``}}`` are literal braces; any other brace is an
+error when the file is loaded. ``render`` requires exactly the prompt's variables (a missing
+or an unknown one raises ``PromptError``) and inserts values verbatim, never re-parsing them,
+so braces in an article cannot act as variables. Values are fenced data: ``<<<`` and ``>>>``
+in a value are defused so a passage cannot close its DATA block and speak as instructions.
+``sha256`` identifies the exact template text, for eval records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.model import SearchHit
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_FENCES = str.maketrans({"<": "‹", ">": "›"})
+_FENCE_RUN = re.compile(r"<{3,}|>{3,}")
+
+
+class PromptError(ValueError):
+    """A prompt that cannot be loaded or rendered as asked; a programming error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A prompt template with its variables and a hash of its exact text."""
+
+    name: str
+    template: str
+
+    @property
+    def variables(self) -> frozenset[str]:
+        """Names of the variables the template uses."""
+        return frozenset(m.group(1) for m in _TOKEN.finditer(self.template) if m.group(1))
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the template text, to record which version produced an output."""
+        return hashlib.sha256(self.template.encode("utf-8")).hexdigest()
+
+    def render(self, **values: object) -> str:
+        """Fill every variable; missing or unknown names raise ``PromptError``."""
+        missing = self.variables - values.keys()
+        extra = values.keys() - self.variables
+        if missing or extra:
+            parts = [f"missing {sorted(missing)}" if missing else "", f"unknown {sorted(extra)}" if extra else ""]
+            raise PromptError(f"Prompt {self.name!r}: {'; '.join(p for p in parts if p)} variables.")
+        safe = {key: defuse(str(value)) for key, value in values.items()}
+        return _TOKEN.sub(lambda m: safe[m.group(1)] if m.group(1) else m.group()[0], self.template)
+
+
+def parse_prompt(name: str, template: str) -> Prompt:
+    """Build a prompt, rejecting single braces that are neither variables nor escapes."""
+    for match in _TOKEN.finditer(template):
+        if match.group() in "{}":
+            line = template.count("\n", 0, match.start()) + 1
+            raise PromptError(f"Prompt {name!r}, line {line}: a lone {match.group()!r}; write {{{{ or }}}}.")
+    return Prompt(name, template)
+
+
+@lru_cache(maxsize=32)
+def load_prompt(name: str, directory: Path | None = None) -> Prompt:
+    """Load ``prompts/<name>.md``."""
+    folder = directory or PROMPTS_DIR
+    path = folder / f"{name}.md"
+    if not _NAME.fullmatch(name) or not path.is_file():
+        raise PromptError(f"No prompt named {name!r}; available: {', '.join(available_prompts(folder))}.")
+    return parse_prompt(name, path.read_text(encoding="utf-8"))
+
+
+def available_prompts(directory: Path | None = None) -> list[str]:
+    """Names of the prompts in the prompts folder."""
+    return sorted(p.stem for p in (directory or PROMPTS_DIR).glob("*.md"))
+
+
+def defuse(text: str) -> str:
+    """Make fence markers in data harmless: ``<<<`` and ``>>>`` become ``‹‹‹`` and ``›››``."""
+    return _FENCE_RUN.sub(lambda m: m.group().translate(_FENCES), text)
+
+
+def format_sources(hits: Sequence[SearchHit]) -> str:
+    """Number passages [1]..[n] for the answer prompt's SOURCES block."""
+    blocks = []
+    for number, hit in enumerate(hits, start=1):
+        meta = ", ".join(x for x in (hit.publisher, hit.published) if x)
+        header = f"[{number}] {hit.title}" + (f" ({meta})" if meta else "")
+        blocks.append(f"{header}\n{hit.text.strip()}")
+    return "\n\n".join(blocks)
