@@ -184,13 +184,12 @@ class Whosaid:
         self, query: str, *, k: int = 10, speaker: str | None = None
     ) -> list[tuple[Claim, float]]:
         """Claims nearest in meaning to ``query`` with their cosine similarity, best first."""
-        from bot.index.embedder import embed_query
+        from bot.index.retrieval import nearest_claims
 
         query = validate_query(query, what="search text")
-        where = {"speaker": speaker} if speaker else None
-        hits = self.claim_vectors.query(embed_query(self.embedder, query), k=k, where=where)
-        found = self.records.claims_by_ids([hit.id for hit in hits])
-        return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]
+        return nearest_claims(
+            query, embedder=self.embedder, vectors=self.claim_vectors, records=self.records, k=k, speaker=speaker
+        )
 
     def start_session(self) -> str:
         """Start a conversation and return its id."""

@@ -21,7 +21,7 @@ from bot.answer.routing import Plan, SpeakerIndex, condense, plan
 from bot.answer.text import numbers_in
 from bot.index.embedder import Embedder, embed_query
 from bot.index.records import RecordStore
-from bot.index.retrieval import HybridRetriever
+from bot.index.retrieval import HybridRetriever, nearest_claims
 from bot.index.vectors import VectorStore
 from bot.ingest.chunking import sentence_spans
 from bot.model import Answer, Article, Claim, SearchHit
@@ -126,12 +126,11 @@ class AnswerChain:
 
     # -- helpers -------------------------------------------------------------------------
     def _search_claims(self, query: str, *, speaker: str | None) -> list[tuple[Claim, float]]:
-        where = {"speaker": speaker} if speaker else None
-        hits = self._claim_vectors.query(embed_query(self._embedder, query), k=20, where=where)
-        found = self._records.claims_by_ids([hit.id for hit in hits])
+        found = nearest_claims(
+            query, embedder=self._embedder, vectors=self._claim_vectors, records=self._records, k=20, speaker=speaker
+        )
         wanted = numbers_in(query)
-        scored = [(c, 1.0 - h.distance + self._number_bonus(wanted, c)) for h in hits if (c := found.get(h.id))]
-        return sorted(scored, key=lambda pair: -pair[1])
+        return sorted(((c, s + self._number_bonus(wanted, c)) for c, s in found), key=lambda pair: -pair[1])
 
     def _number_bonus(self, wanted: set[str], claim: Claim) -> float:
         """Dense similarity is blind to figures; reward a claim that gives the asked ones."""

@@ -13,7 +13,7 @@ from bot.index.embedder import Embedder, embed_query
 from bot.index.lexical import LexicalIndex
 from bot.index.records import RecordStore
 from bot.index.vectors import Metadata, VectorStore, Where
-from bot.model import Article, Chunk, SearchFilters, SearchHit
+from bot.model import Article, Chunk, Claim, SearchFilters, SearchHit
 
 RRF_K = 60  # the constant of Cormack et al. (2009); damps the weight of top ranks
 
@@ -95,3 +95,14 @@ def _hit(chunk: Chunk, article: Article, score: float) -> SearchHit:
         start=chunk.start, end=chunk.end, score=score, chunk_id=chunk.id,
         published=article.published, publisher=article.publisher, url=article.url,
     )
+
+
+def nearest_claims(
+    query: str, *, embedder: Embedder, vectors: VectorStore, records: RecordStore, k: int = 10,
+    speaker: str | None = None,
+) -> list[tuple[Claim, float]]:
+    """Claims of ready articles nearest in meaning to ``query``, with cosine similarity, best first."""
+    where = {"speaker": speaker} if speaker else None
+    hits = vectors.query(embed_query(embedder, query), k=k, where=where)
+    found = records.claims_by_ids([hit.id for hit in hits])
+    return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]
