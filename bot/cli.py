@@ -158,11 +158,16 @@ def extract(
 def claims(
     speaker: Annotated[str | None, typer.Option(help="Only this speaker (canonical name).")] = None,
     article: Annotated[str | None, typer.Option(help="Only this article id.")] = None,
+    about: Annotated[str | None, typer.Option(help="Rank by meaning: claims nearest to this text.")] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
-    """List the claims held in the index."""
-    found = service(data_dir).claims(speaker=speaker, article_id=article)
+    """List the claims held in the index, or the ones nearest in meaning to --about."""
+    whosaid = service(data_dir)
+    if about is not None:
+        found = [claim for claim, _ in whosaid.search_claims(about, k=10, speaker=speaker)]
+    else:
+        found = whosaid.claims(speaker=speaker, article_id=article)
     _print_claims(found, as_json=as_json)
     if not as_json and not found:
         typer.echo("No claims match.")

@@ -73,3 +73,13 @@ def test_extract_prints_one_json_line_per_claim_without_an_index(tmp_path: Path)
         assert text[s:e] == line["cue"]
     reyes = next(line for line in lines if line["speaker"] == "Tomas Reyes" and line["kind"] == "direct")
     assert "80 million" in reyes["content"]
+
+
+def test_claims_about_ranks_by_meaning_from_the_command_line(indexed: Whosaid) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "claims", "--about", "frost destroying apple blossom", "--json",
+         "--data-dir", str(indexed.settings.data_dir)],
+        capture_output=True, text=True, env={**os.environ, "WHOSAID_EMBEDDING_MODEL": "hash"}, timeout=300, check=True,
+    )
+    first = json.loads(result.stdout.splitlines()[0])
+    assert "frost" in first["content"]
