@@ -16,8 +16,11 @@ def answer_file(whosaid: Whosaid, path: Path) -> None:
     """Answer every line of a JSONL file in order; a bad line gets an error object, not an exit."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputPathError(f"No such questions file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputPathError(f"Cannot read questions from {path}: {exc}.") from None
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputPathError(f"Cannot read questions from {path} ({reason}).") from None
     for number, line in enumerate(lines, start=1):
         if line.strip():
             typer.echo(json.dumps(_answer_line(whosaid, line, number), ensure_ascii=False))

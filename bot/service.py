@@ -206,7 +206,7 @@ class Whosaid:
             raise InvalidQueryError(f"The mode must be 'ask' or 'check', not {mode!r}.")
         if session is not None and not self.records.session_exists(session):
             raise NotFoundError(f"No conversation with id {session!r}; start one with --session new.")
-        if self.records.counts()["articles"] == 0:
+        if not self.records.has_articles():
             raise NotFoundError("The index is empty: ingest articles first with `whosaid ingest PATH`.")
         history = self.records.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history)

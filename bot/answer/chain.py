@@ -47,6 +47,7 @@ class _State:
     plan: Plan | None = None
     claims: list[tuple[Claim, float]] = field(default_factory=list)
     passages: list[SearchHit] = field(default_factory=list)
+    vector: list[float] = field(default_factory=list)  # the question's embedding
     answer: Answer | None = None
 
 
@@ -62,6 +63,7 @@ class AnswerChain:
         self._claim_vectors = claim_vectors
         self._embedder = embedder
         self.thresholds = thresholds or Thresholds()
+        self._speakers: tuple[int, SpeakerIndex] | None = None
         self.runnable: Runnable[_State, Answer] = (
             RunnableLambda(self._condense)
             | RunnableLambda(self._retrieve)
@@ -78,7 +80,7 @@ class AnswerChain:
 
     # -- steps ---------------------------------------------------------------------------
     def _condense(self, state: _State) -> _State:
-        speakers = SpeakerIndex(self._records.speakers())
+        speakers = self._speaker_index()
         standalone = condense(state.question, state.history, speakers)
         state.plan = plan(state.question, standalone, speakers, mode=state.mode)
         return state
@@ -93,9 +95,12 @@ class AnswerChain:
             state.claims = [(c, 1.0) for c in sorted(claims, key=lambda c: (c.article_id or "", c.start))]
             return state
         query = route.topic or route.standalone
-        state.claims = self._search_claims(query, speaker=route.speaker if route.route == "what_did" else None)
+        state.vector = embed_query(self._embedder, query)  # once per question, for every step below
+        state.claims = self._search_claims(
+            query, state.vector, speaker=route.speaker if route.route == "what_did" else None
+        )
         if route.route == "general":
-            state.passages = self._retriever.search(route.standalone, k=3)
+            state.passages = self._retriever.search(query, k=3, vector=state.vector)
         return state
 
     def _compose(self, state: _State) -> _State:
@@ -111,7 +116,7 @@ class AnswerChain:
             best = relevant[0][1]
             keep = [c for c, s in relevant if s >= best - t.spread or route.route == "what_did"][: t.max_claims]
             state.answer = compose_claims(state.question, keep, book)
-        elif route.route == "general" and (sentences := self._best_sentences(route.standalone, state.passages)):
+        elif route.route == "general" and (sentences := self._best_sentences(state.vector, state.passages)):
             state.answer = compose_passages(state.question, sentences, book)
         return state
 
@@ -125,9 +130,19 @@ class AnswerChain:
         return verified
 
     # -- helpers -------------------------------------------------------------------------
-    def _search_claims(self, query: str, *, speaker: str | None) -> list[tuple[Claim, float]]:
+    def _speaker_index(self) -> SpeakerIndex:
+        """Known speakers, rebuilt only when the records change (not once per question)."""
+        revision = self._records.revision()
+        if self._speakers is None or self._speakers[0] != revision:
+            self._speakers = (revision, SpeakerIndex(self._records.speakers()))
+        return self._speakers[1]
+
+    def _search_claims(
+        self, query: str, vector: Sequence[float], *, speaker: str | None
+    ) -> list[tuple[Claim, float]]:
         found = nearest_claims(
-            query, embedder=self._embedder, vectors=self._claim_vectors, records=self._records, k=20, speaker=speaker
+            query, embedder=self._embedder, vectors=self._claim_vectors, records=self._records, k=20,
+            speaker=speaker, vector=vector,
         )
         wanted = numbers_in(query)
         return sorted(((c, s + self._number_bonus(wanted, c)) for c, s in found), key=lambda pair: -pair[1])
@@ -138,10 +153,11 @@ class AnswerChain:
             return 0.0
         return self.thresholds.number_bonus * len(wanted & numbers_in(claim.content)) / len(wanted)
 
-    def _best_sentences(self, question: str, hits: Sequence[SearchHit]) -> list[tuple[SearchHit, tuple[int, int]]]:
+    def _best_sentences(
+        self, query: Sequence[float], hits: Sequence[SearchHit]
+    ) -> list[tuple[SearchHit, tuple[int, int]]]:
         """The sentence of each top passage most similar to the question, if similar enough."""
         chosen = []
-        query = embed_query(self._embedder, question)
         for hit in hits[:2]:
             text = self._article(hit.article_id).text
             spans = sentence_spans(text, [(hit.start, hit.end)])

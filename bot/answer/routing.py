@@ -72,11 +72,6 @@ class SpeakerIndex:
         match = self._pattern.search(text) if self._pattern else None
         return self._aliases[match.group(1).lower()] if match else None
 
-    def resolve(self, phrase: str) -> str | None:
-        """The speaker a phrase such as "Peskov" or "the Kremlin's Dmitry Peskov" names."""
-        return self.find(phrase)
-
-
 def names_in(text: str) -> list[str]:
     """Capitalised name-like phrases, without question words."""
     found = []
@@ -97,13 +92,11 @@ def condense(question: str, history: Sequence[dict[str, Any]], speakers: Speaker
     if about and last_speaker:
         return f"What did {last_speaker} say about {about.group('topic')}?"
     if last_speaker and speakers.find(question) is None and _PRONOUN.search(question):
-        return _PRONOUN.sub(lambda m: _possessive(last_speaker) if m.group(1).lower() in ("his", "her", "their")
-                            else last_speaker, question, count=1)
+        possessive = ("his", "her", "their")
+        return _PRONOUN.sub(
+            lambda m: f"{last_speaker}'s" if m.group(1).lower() in possessive else last_speaker, question, count=1
+        )
     return question
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'s"
 
 
 def _last_speaker(turn: dict[str, Any], speakers: SpeakerIndex) -> str | None:
@@ -122,7 +115,7 @@ def plan(question: str, standalone: str, speakers: SpeakerIndex, *, mode: str = 
         return Plan(question, standalone, "check", topic.strip(" ?"))
     if (match := _WHAT.match(standalone)) is not None:
         phrase = match.group("speaker")
-        speaker = speakers.resolve(phrase)
+        speaker = speakers.find(phrase)
         topic = (match.group("topic") or "").strip(" ?")
         unknown = None if speaker else phrase.strip()
         return Plan(question, standalone, "what_did", topic, speaker=speaker, unknown_speaker=unknown)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.answer.text import content_terms
-from bot.index.embedder import Embedder, embed_query
+from bot.index.embedder import Embedder
 
 
 @runtime_checkable
@@ -38,9 +38,9 @@ class EmbeddingSupport:
         """Max cosine over passages, clipped to [0, 1] (vectors are unit length)."""
         if not sentence.strip() or not passages:
             return 0.0
-        query = embed_query(self._embedder, sentence)
+        query, *vectors = self._embedder.embed([sentence, *passages])  # one batch, one model call
         best = 0.0
-        for vector in self._embedder.embed(list(passages)):
+        for vector in vectors:
             cosine = sum(a * b for a, b in zip(query, vector, strict=False))
             if math.isfinite(cosine):
                 best = max(best, cosine)

@@ -246,6 +246,11 @@ class RecordStore:
                 standalone=standalone, answer=answer,
             ))
 
+    def has_articles(self) -> bool:
+        """Whether any article is ready (an indexed lookup, not a count)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(articles.c.id).where(articles.c.status == READY).limit(1)) is not None
+
     def counts(self) -> dict[str, int]:
         """How many ready articles, chunks and claims there are."""
         with self.engine.connect() as conn:

@@ -71,10 +71,13 @@ class HybridRetriever:
         self._lexical = lexical
         self._records = records
 
-    def search(self, query: str, *, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
-        """Return the ``k`` best passages for ``query``, best first."""
+    def search(
+        self, query: str, *, k: int = 5, filters: SearchFilters | None = None, vector: Sequence[float] | None = None
+    ) -> list[SearchHit]:
+        """Return the ``k`` best passages for ``query`` (embedded unless ``vector`` is given), best first."""
         depth = max(4 * k, 20)
-        dense = self._vectors.query(embed_query(self._embedder, query), k=depth, where=vector_where(filters))
+        vector = vector if vector is not None else embed_query(self._embedder, query)
+        dense = self._vectors.query(vector, k=depth, where=vector_where(filters))
         lexical = self._lexical.search(query, k=depth, filters=filters)
         fused = reciprocal_rank_fusion([[hit.id for hit in dense], [cid for cid, _ in lexical]])
         found = self._records.chunks_by_ids([cid for cid, _ in fused[: 2 * depth]])
@@ -99,10 +102,10 @@ def _hit(chunk: Chunk, article: Article, score: float) -> SearchHit:
 
 def nearest_claims(
     query: str, *, embedder: Embedder, vectors: VectorStore, records: RecordStore, k: int = 10,
-    speaker: str | None = None,
+    speaker: str | None = None, vector: Sequence[float] | None = None,
 ) -> list[tuple[Claim, float]]:
     """Claims of ready articles nearest in meaning to ``query``, with cosine similarity, best first."""
     where = {"speaker": speaker} if speaker else None
-    hits = vectors.query(embed_query(embedder, query), k=k, where=where)
+    hits = vectors.query(vector if vector is not None else embed_query(embedder, query), k=k, where=where)
     found = records.claims_by_ids([hit.id for hit in hits])
     return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]

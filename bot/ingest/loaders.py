@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,7 @@ def _load_jsonl(path: Path, data: str, max_bytes: int) -> list[Document]:
 
 
 def _records_to_documents(
-    path: Path, records: Iterator[tuple[int, Any]] | Any, max_bytes: int
+    path: Path, records: Iterable[tuple[int, Any]], max_bytes: int
 ) -> Iterator[Document]:
     for key, record in records:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):

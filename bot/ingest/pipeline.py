@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -169,8 +169,6 @@ class Ingestor:
 
 
 def _with_article(claim: Claim, article_id: str) -> Claim:
-    from dataclasses import replace
-
     return replace(claim, article_id=article_id)
 
 

@@ -58,3 +58,9 @@ def test_a_failed_file_is_named_and_the_exit_code_is_1(corpus: Path, tmp_path: P
     assert result.returncode == 1
     assert "6 new" in result.stdout and "1 failed" in result.stdout
     assert "skipped" in result.stderr and "garbage.txt: binary file" in result.stderr
+
+
+def test_a_missing_questions_file_is_one_sentence(tmp_path: Path) -> None:
+    result = whosaid("ask", "--questions", str(tmp_path / "q.jsonl"), data_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: No such questions file: {tmp_path / 'q.jsonl'}"
