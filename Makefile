@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Browser tests drive Debian's chromium through Playwright; never a downloaded browser.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+
 # The richest job so far: ingest the demo corpus, then answer and check from it.
 run: install
 	$(VENV)/bin/whosaid ingest $(SEEDS)
@@ -27,7 +33,7 @@ run: install
 	$(VENV)/bin/whosaid ask "What did Peskov say about sanctions?"
 	$(VENV)/bin/whosaid check "Russia lost 498 soldiers in Ukraine"
 
-test: install
+test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check bot tests evals
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q

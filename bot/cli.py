@@ -197,7 +197,7 @@ def ask(
     if session == "new":
         session = whosaid.start_session()
         typer.echo(f"session: {session}", err=True)
-    _print_answer(whosaid.ask(question, session=session), as_json=as_json, session=session)
+    _print_answer(whosaid.ask(question, session=session), as_json=as_json)
 
 
 @app.command()
@@ -210,9 +210,9 @@ def check(
     _print_answer(service(data_dir).ask(claim, mode="check"), as_json=as_json)
 
 
-def _print_answer(answer: Answer, *, as_json: bool, session: str | None = None) -> None:
+def _print_answer(answer: Answer, *, as_json: bool) -> None:
     if as_json:
-        emit_json({**answer.to_dict(), **({"session": session} if session else {})})
+        emit_json(answer.to_dict())
         return
     if answer.verdict:
         typer.echo(f"Verdict: {answer.verdict} (what the indexed sources say, not ground truth)")

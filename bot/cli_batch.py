@@ -36,8 +36,8 @@ def _answer_line(whosaid: Whosaid, line: str, number: int) -> dict[str, Any]:
     session = item.get("session")
     session = str(session) if session is not None else None
     try:
-        if session is not None and not whosaid.records.session_exists(session):
-            whosaid.records.create_session(session)  # a batch names its own conversations
+        if session is not None and not whosaid.conversations.session_exists(session):
+            whosaid.conversations.create_session(session)  # a batch names its own conversations
         answer = whosaid.ask(item["question"], mode=str(item.get("mode", "ask")), session=session)
     except UserError as exc:
         return {"line": number, "question": item["question"], "error": str(exc)}

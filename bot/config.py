@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGED_MINILM = "all-MiniLM-L6-v2"
@@ -44,10 +44,65 @@ class Settings(BaseSettings):
     extract_claims: bool = Field(default=True, description="Run attribution during ingest.")
     lock_timeout_seconds: float = Field(default=30.0, ge=0)
 
-    @field_validator("chroma_url", "database_url")
+    # -- answering -------------------------------------------------------------------------
+    llm: str | None = Field(
+        default=None,
+        description=(
+            "A LangChain chat model for the LLM composer, 'provider:model' as init_chat_model takes it "
+            "(openai:gpt-4o-mini, ollama:llama3.1, anthropic:...). Unset: the extractive composer, no LLM."
+        ),
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp); else the provider's."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM; else the provider's own.")
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    # -- HTTP API and widget -----------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    widget_keys: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='Public widget keys, each bound to the origins allowed to use it: {"KEY": ["https://site"]}.',
+    )
+    admin_keys: list[SecretStr] = Field(default_factory=list, description="Keys for ingest and delete over HTTP.")
+    rate_limit_per_minute: int = Field(default=30, ge=1, description="Questions per minute per key and client.")
+    rate_limit_burst: int = Field(default=10, ge=1)
+    max_request_bytes: int = Field(default=64_000, ge=1024, description="Largest request body, ingest excepted.")
+    max_ingest_bytes: int = Field(default=10_000_000, ge=1024)
+
+    # -- Slack (Bolt's own variable names are accepted too) -----------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WHOSAID_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("WHOSAID_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET", "slack_signing_secret"),
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WHOSAID_SLACK_APP_TOKEN", "SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    slack_followups: str = Field(
+        default="any",
+        pattern="^(any|mention)$",
+        description="In a thread the bot is in: 'any' message is a follow-up, or only 'mention's.",
+    )
+
+    @field_validator("chroma_url", "database_url", "llm", "llm_base_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack over HTTP needs both the bot token and the signing secret."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def keys_configured(self) -> bool:
+        """Whether any API key is set; without keys the server is a local demo on 127.0.0.1."""
+        return bool(self.widget_keys or self.admin_keys)
 
     @property
     def resolved_database_url(self) -> str:

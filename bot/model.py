@@ -234,10 +234,14 @@ class Answer:
     verdict: Verdict | None = None
     attributions: tuple[Attribution, ...] = ()  # most relevant first
     citations: tuple[Citation, ...] = ()
+    id: str | None = None  # set once the answer is stored; feedback names it
+    session: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The answer contract as JSON-ready data."""
+        """The answer contract as JSON-ready data (plus ``answer_id`` and ``session`` once stored)."""
+        extra = {"answer_id": self.id, "session": self.session} if self.id else {}
         return {
+            **extra,
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,

@@ -7,6 +7,7 @@ only reads records, never loads the embedding model or spaCy.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.errors import BusyError, InvalidQueryError, NotFoundError
+from bot.index.conversations import Conversations
 from bot.index.embedder import Embedder, create_embedder
 from bot.index.lexical import LexicalIndex
 from bot.index.records import RecordStore
@@ -82,6 +84,11 @@ class Whosaid:
         """The SQL record store."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return RecordStore(self.settings.resolved_database_url)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        """Sessions, answers given and feedback, in the records' database."""
+        return Conversations(self.records.engine)
 
     @cached_property
     def _chroma(self) -> ClientAPI:
@@ -196,7 +203,7 @@ class Whosaid:
         import uuid
 
         session_id = uuid.uuid4().hex
-        self.records.create_session(session_id)
+        self.conversations.create_session(session_id)
         return session_id
 
     def ask(self, question: str, *, mode: str = "ask", session: str | None = None) -> Answer:
@@ -204,15 +211,26 @@ class Whosaid:
         question = validate_query(question, what="claim" if mode == "check" else "question")
         if mode not in ("ask", "check"):
             raise InvalidQueryError(f"The mode must be 'ask' or 'check', not {mode!r}.")
-        if session is not None and not self.records.session_exists(session):
-            raise NotFoundError(f"No conversation with id {session!r}; start one with --session new.")
+        if session is not None and not self.conversations.session_exists(session):
+            raise NotFoundError(f"No conversation with id {session!r}; start a new one.")
         if not self.records.has_articles():
             raise NotFoundError("The index is empty: ingest articles first with `whosaid ingest PATH`.")
-        history = self.records.history(session) if session else []
+        history = self.conversations.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history)
-        if session:
-            self.records.add_turn(session, question=question, standalone=standalone, answer=answer.to_dict())
-        return answer
+        answer_id = self.conversations.record(
+            question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
+        )
+        return dataclasses.replace(answer, id=answer_id, session=session)
+
+    def feedback(self, answer_id: str, *, rating: int, comment: str | None = None, channel: str = "api") -> None:
+        """Store a rating (+1 helpful, -1 not) of an answer given earlier."""
+        if rating not in (1, -1):
+            raise InvalidQueryError("The rating must be 1 (helpful) or -1 (not helpful).")
+        if comment is not None and len(comment) > MAX_QUERY_CHARS:
+            raise InvalidQueryError(f"The comment is longer than {MAX_QUERY_CHARS:,} characters.")
+        if not self.conversations.answer_exists(answer_id):
+            raise NotFoundError(f"No answer with id {answer_id!r}.")
+        self.conversations.add_feedback(answer_id, rating=rating, comment=comment or None, channel=channel)
 
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""

@@ -68,18 +68,6 @@ claims = Table(
     Column("speaker", Text, index=True),
     Column("data", JSON, nullable=False),
 )
-# Conversations: one row per turn, so follow-ups can be rewritten into standalone questions.
-turns = Table(
-    "turns",
-    metadata,
-    Column("session_id", String(64), primary_key=True),
-    Column("turn", Integer, primary_key=True),
-    Column("question", Text, nullable=False),
-    Column("standalone", Text, nullable=False),
-    Column("answer", JSON, nullable=False),
-)
-sessions = Table("sessions", metadata, Column("id", String(64), primary_key=True))
-
 # Articles removed or replaced whose vectors may still be in the vector store; written in
 # the transaction that removes them, cleared once the vectors are deleted.
 tombstones = Table("tombstones", metadata, Column("article_id", String(32), primary_key=True))
@@ -213,38 +201,6 @@ class RecordStore:
         )
         with self.engine.connect() as conn:
             return {speaker: count for speaker, count in conn.execute(query)}
-
-    def create_session(self, session_id: str) -> None:
-        """Start a conversation (a no-op when it exists)."""
-        with self.engine.begin() as conn:
-            if conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is None:
-                conn.execute(insert(sessions).values(id=session_id))
-
-    def session_exists(self, session_id: str) -> bool:
-        """Whether a conversation with this id was started."""
-        with self.engine.connect() as conn:
-            return conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is not None
-
-    def history(self, session_id: str, *, limit: int = 6) -> list[dict[str, Any]]:
-        """The last ``limit`` turns, oldest first: question, standalone and answer."""
-        query = (
-            select(turns.c.question, turns.c.standalone, turns.c.answer)
-            .where(turns.c.session_id == session_id)
-            .order_by(turns.c.turn.desc())
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = [dict(row._mapping) for row in conn.execute(query)]
-        return rows[::-1]
-
-    def add_turn(self, session_id: str, *, question: str, standalone: str, answer: dict[str, Any]) -> None:
-        """Append one turn to a conversation."""
-        with self.engine.begin() as conn:
-            last = conn.scalar(select(func.max(turns.c.turn)).where(turns.c.session_id == session_id))
-            conn.execute(insert(turns).values(
-                session_id=session_id, turn=(last or 0) + 1, question=question,
-                standalone=standalone, answer=answer,
-            ))
 
     def has_articles(self) -> bool:
         """Whether any article is ready (an indexed lookup, not a count)."""

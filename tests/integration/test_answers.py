@@ -76,7 +76,7 @@ def test_a_follow_up_in_a_session_resolves_the_pronoun(service: Whosaid) -> None
     assert not first.abstained and not follow.abstained
     assert {a.speaker for a in follow.attributions} == {"Dmitry Peskov"}
     assert "Mariupol" in follow.answer
-    assert [t["standalone"] for t in service.records.history(session)][-1] == (
+    assert [t["standalone"] for t in service.conversations.history(session)][-1] == (
         "What did Dmitry Peskov say about Mariupol?"
     )
 

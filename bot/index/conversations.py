@@ -1,0 +1,132 @@
+"""Conversations, answers and feedback, in the same SQL database as the records.
+
+Every answer given is stored with an id, so feedback from any interface (the widget's
+buttons, Slack's 👍 / 👎) points at exactly what the user saw. Sessions hold the turns that
+let follow-ups be rewritten into standalone questions.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+
+metadata = MetaData()
+
+sessions = Table("sessions", metadata, Column("id", String(64), primary_key=True))
+turns = Table(
+    "turns",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("turn", Integer, primary_key=True),
+    Column("question", Text, nullable=False),
+    Column("standalone", Text, nullable=False),
+    Column("answer", JSON, nullable=False),
+)
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("session_id", String(64), index=True),
+    Column("mode", String(8), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", JSON, nullable=False),
+    Column("created", Float, nullable=False),
+)
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("rating", Integer, nullable=False),  # +1 helpful, -1 not
+    Column("comment", Text),
+    Column("channel", String(16), nullable=False),  # api | widget | slack | cli
+    Column("created", Float, nullable=False),
+)
+
+
+class Conversations:
+    """Sessions and their turns, answers given, and feedback on them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def create_session(self, session_id: str) -> None:
+        """Start a conversation (a no-op when it exists)."""
+        with self.engine.begin() as conn:
+            if conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is None:
+                conn.execute(insert(sessions).values(id=session_id))
+
+    def session_exists(self, session_id: str) -> bool:
+        """Whether a conversation with this id was started."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is not None
+
+    def history(self, session_id: str, *, limit: int = 6) -> list[dict[str, Any]]:
+        """The last ``limit`` turns, oldest first: question, standalone and answer."""
+        query = (
+            select(turns.c.question, turns.c.standalone, turns.c.answer)
+            .where(turns.c.session_id == session_id)
+            .order_by(turns.c.turn.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        return rows[::-1]
+
+    def record(
+        self, *, question: str, mode: str, answer: dict[str, Any], session_id: str | None, standalone: str
+    ) -> str:
+        """Store an answer (and the session turn, if any) in one transaction; return its id."""
+        answer_id = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(insert(answers).values(
+                id=answer_id, session_id=session_id, mode=mode, question=question, answer=answer,
+                created=time.time(),
+            ))
+            if session_id is not None:
+                last = conn.scalar(select(func.max(turns.c.turn)).where(turns.c.session_id == session_id))
+                conn.execute(insert(turns).values(
+                    session_id=session_id, turn=(last or 0) + 1, question=question,
+                    standalone=standalone, answer=answer,
+                ))
+        return answer_id
+
+    def answer_exists(self, answer_id: str) -> bool:
+        """Whether an answer with this id was given."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(answers.c.id).where(answers.c.id == answer_id)) is not None
+
+    def add_feedback(self, answer_id: str, *, rating: int, comment: str | None, channel: str) -> None:
+        """Store one rating of an answer."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(feedback).values(
+                answer_id=answer_id, rating=rating, comment=comment, channel=channel, created=time.time(),
+            ))
+
+    def feedback_for(self, answer_id: str) -> list[dict[str, Any]]:
+        """Every rating of one answer, oldest first."""
+        query = (
+            select(feedback.c.rating, feedback.c.comment, feedback.c.channel)
+            .where(feedback.c.answer_id == answer_id)
+            .order_by(feedback.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
