@@ -25,15 +25,22 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
 
-# The richest job so far: ingest the demo corpus, then answer and check from it.
+# The record store's contract suite starts a throwaway PostgreSQL server (Debian's initdb and
+# postgres, under /usr/lib/postgresql/VERSION/bin) on 127.0.0.1; installed when absent.
+.PHONY: postgres
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
+
+# The richest job so far: ingest the demo corpus, then serve the API and the chat widget's demo
+# page until Ctrl-C (each one-off `whosaid ask` would reload the model, about 15 s, so none runs here).
 run: install
 	$(VENV)/bin/whosaid ingest $(SEEDS)
-	$(VENV)/bin/whosaid search "significant loss of troops" -k 2
-	$(VENV)/bin/whosaid ask "Who said that Mariupol will be liberated?"
-	$(VENV)/bin/whosaid ask "What did Peskov say about sanctions?"
-	$(VENV)/bin/whosaid check "Russia lost 498 soldiers in Ukraine"
+	@echo 'Open the URL below and ask, e.g. "Who said that Mariupol will be liberated?" (Ctrl-C stops the server).'
+	$(VENV)/bin/whosaid serve
 
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) postgres
 	$(VENV)/bin/ruff check bot tests evals
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q

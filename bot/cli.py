@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -208,6 +209,43 @@ def check(
 ) -> None:
     """Check a claim: who supports, denies or disputes it, with citations."""
     _print_answer(service(data_dir).ask(claim, mode="check"), as_json=as_json)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: WHOSAID_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: WHOSAID_PORT or 8000; 0 picks a free one).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API, the chat widget and its demo page (Ctrl-C stops it)."""
+    from bot.api.server import serve as run_server  # FastAPI and uvicorn load only for this command
+
+    whosaid = service(data_dir)
+    settings = whosaid.settings
+    run_server(whosaid, host=host or settings.host, port=settings.port if port is None else port, echo=typer.echo)
+
+
+@app.command()
+def slack(data_dir: DataDir = None) -> None:
+    """Answer in Slack over Socket Mode, without a public URL (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)."""
+    from bot.slack.app import verify_token  # Bolt loads only for this command
+    from bot.slack.socket import connect, create_socket_handler
+
+    whosaid = service(data_dir)
+    handler = create_socket_handler(whosaid.settings, whosaid)
+    name = verify_token(handler.app)
+    try:
+        whosaid.warm_up()  # models load now, and answer threads never race to build the graph
+    except WhosaidError as exc:
+        typer.echo(f"warning: {exc}", err=True)
+    connect(handler)
+    try:
+        typer.echo(f"Listening in Slack as @{name} over Socket Mode; Ctrl-C stops.", err=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        typer.echo("stopped.", err=True)
+    finally:
+        handler.close()
 
 
 def _print_answer(answer: Answer, *, as_json: bool) -> None:

@@ -10,6 +10,7 @@ WhosaidError
 │   └── ConfigurationError    a setting that cannot work (bad model path, bad URL)
 └── ServiceError              the system is at fault (exit 1 / HTTP 5xx)
     ├── StoreUnavailableError the vector store or database cannot be reached
+    ├── LanguageModelError    the configured LLM did not answer (down, timeout, 5xx, rate limit)
     └── BusyError             another writer holds the data directory's lock
 ```
 """
@@ -57,6 +58,12 @@ class ServiceError(WhosaidError):
 
 class StoreUnavailableError(ServiceError):
     """The vector store or the database cannot be reached."""
+
+    http_status = 503
+
+
+class LanguageModelError(ServiceError):
+    """The configured language model did not answer; the message never contains its API key."""
 
     http_status = 503
 

@@ -171,6 +171,7 @@ class IngestReport:
     claims: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    article_ids: list[str] = field(default_factory=list)  # every article the run ingested or found, in order
 
     def summary(self) -> str:
         """One line: articles new / updated / unchanged / failed, chunks, seconds."""

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.errors import BusyError, InvalidQueryError, NotFoundError
+from bot.errors import BusyError, InvalidQueryError, NotFoundError, StoreUnavailableError
 from bot.index.conversations import Conversations
-from bot.index.embedder import Embedder, create_embedder
+from bot.index.embedder import CachedEmbedder, Embedder, create_embedder, create_query_embedder
 from bot.index.lexical import LexicalIndex
 from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever
@@ -27,8 +27,10 @@ from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+    from langchain_core.language_models import BaseChatModel
 
     from bot.answer.chain import AnswerChain
+    from bot.ingest.loaders import Document
     from bot.model import Answer
 
 MAX_QUERY_CHARS = 2000
@@ -45,6 +47,8 @@ def validate_query(text: str, *, what: str = "question") -> str:
         )
     if "\x00" in stripped or not re.search(r"\w", stripped):
         raise InvalidQueryError(f"The {what} has no words in it.")
+    if re.search("[\ud800-\udfff]", stripped):  # a lone surrogate (a JSON escape) cannot be stored
+        raise InvalidQueryError(f"The {what} contains invalid Unicode (a lone surrogate); retype it.")
     return stripped
 
 
@@ -57,16 +61,25 @@ class Whosaid:
         *,
         embedder: Embedder | None = None,
         extractor: ClaimExtractor | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
         self._extractor = extractor
+        self._chat_model = chat_model
 
     # -- the object graph ----------------------------------------------------------------
     @cached_property
     def embedder(self) -> Embedder:
         """The configured embedder (injected or built from settings)."""
         return self._embedder or create_embedder(self.settings)
+
+    @cached_property
+    def query_embedder(self) -> Embedder:
+        """The same model for questions and answer checks: without torch when it can be, and cached."""
+        if self._embedder is not None:
+            return CachedEmbedder(self._embedder)
+        return create_query_embedder(self.settings, fallback=self.embedder)
 
     @cached_property
     def extractor(self) -> ClaimExtractor | None:
@@ -113,7 +126,7 @@ class Whosaid:
         """Hybrid dense + lexical retrieval over chunks."""
         lexical = LexicalIndex(self.records, self.settings.data_dir / "lexical")
         return HybridRetriever(
-            embedder=self.embedder, vectors=self.chunk_vectors, lexical=lexical, records=self.records
+            embedder=self.query_embedder, vectors=self.chunk_vectors, lexical=lexical, records=self.records
         )
 
     @cached_property
@@ -132,11 +145,14 @@ class Whosaid:
 
     @cached_property
     def chain(self) -> AnswerChain:
-        """The answering chain over this index."""
+        """The answering chain over this index, with the configured (or injected) chat model if any."""
         from bot.answer.chain import AnswerChain
+        from bot.answer.llm import create_chat_model
 
+        chat_model = self._chat_model if self._chat_model is not None else create_chat_model(self.settings)
         return AnswerChain(
-            records=self.records, retriever=self.retriever, claim_vectors=self.claim_vectors, embedder=self.embedder
+            records=self.records, retriever=self.retriever, claim_vectors=self.claim_vectors,
+            embedder=self.query_embedder, chat_model=chat_model,
         )
 
     # -- operations ----------------------------------------------------------------------
@@ -149,6 +165,38 @@ class Whosaid:
         discover(list(paths))  # a missing path fails before the lock or any model load
         with self.write_lock():
             return self.ingestor.ingest_paths(paths, on_file=on_file)
+
+    def ingest_documents(self, documents: Sequence[Document]) -> IngestReport:
+        """Ingest in-memory documents (no files), checked as file texts are; a bad one is reported."""
+        with self.write_lock():
+            return self.ingestor.ingest_documents(documents)
+
+    def warm_up(self) -> None:
+        """Build the object graph and load the embedding model now, so the first question is fast.
+
+        A server calls this once before it accepts requests, so that no two requests race to
+        build the same lazily cached part.
+        """
+        from bot.ingest.chunking import sentence_spans
+
+        self.query_embedder.embed(["warm up"])
+        _ = self.conversations, self.chain
+        self.retriever.search("warm up", k=1)  # opens Chroma, loads or builds the lexical index
+        sentence_spans("Warm up. Done.", [(0, 14)])  # answers cut passages into sentences (spaCy)
+
+    def health(self) -> dict[str, int]:
+        """Counts of ready articles, chunks and claims, or ``StoreUnavailableError`` if a store is down."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            counts = self.records.counts()
+        except SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"The database does not answer ({type(exc).__name__}).") from None
+        try:
+            self._chroma.heartbeat()
+        except Exception as exc:  # any client failure means the vector store is not usable
+            raise StoreUnavailableError(f"The vector store does not answer ({type(exc).__name__}).") from None
+        return counts
 
     def search(
         self, query: str, *, k: int = 5, filters: SearchFilters | None = None
@@ -195,7 +243,7 @@ class Whosaid:
 
         query = validate_query(query, what="search text")
         return nearest_claims(
-            query, embedder=self.embedder, vectors=self.claim_vectors, records=self.records, k=k, speaker=speaker
+            query, embedder=self.query_embedder, vectors=self.claim_vectors, records=self.records, k=k, speaker=speaker
         )
 
     def start_session(self) -> str:
@@ -206,8 +254,24 @@ class Whosaid:
         self.conversations.create_session(session_id)
         return session_id
 
-    def ask(self, question: str, *, mode: str = "ask", session: str | None = None) -> Answer:
-        """Answer a question (or check a claim, ``mode="check"``) with verified citations."""
+    def ask(
+        self, question: str, *, mode: str = "ask", session: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer a question (or check a claim, ``mode="check"``) with verified citations.
+
+        ``progress`` is called with each stage the chain enters (retrieving, composing, verifying).
+        """
+        question = self.check_question(question, mode=mode, session=session)
+        history = self.conversations.history(session) if session else []
+        answer, standalone = self.chain.answer(question, mode=mode, history=history, progress=progress)
+        answer_id = self.conversations.record(
+            question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
+        )
+        return dataclasses.replace(answer, id=answer_id, session=session)
+
+    def check_question(self, question: str, *, mode: str = "ask", session: str | None = None) -> str:
+        """The stripped question, or the error ``ask`` would raise before answering it."""
         question = validate_query(question, what="claim" if mode == "check" else "question")
         if mode not in ("ask", "check"):
             raise InvalidQueryError(f"The mode must be 'ask' or 'check', not {mode!r}.")
@@ -215,12 +279,7 @@ class Whosaid:
             raise NotFoundError(f"No conversation with id {session!r}; start a new one.")
         if not self.records.has_articles():
             raise NotFoundError("The index is empty: ingest articles first with `whosaid ingest PATH`.")
-        history = self.conversations.history(session) if session else []
-        answer, standalone = self.chain.answer(question, mode=mode, history=history)
-        answer_id = self.conversations.record(
-            question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
-        )
-        return dataclasses.replace(answer, id=answer_id, session=session)
+        return question
 
     def feedback(self, answer_id: str, *, rating: int, comment: str | None = None, channel: str = "api") -> None:
         """Store a rating (+1 helpful, -1 not) of an answer given earlier."""
@@ -244,7 +303,8 @@ class Whosaid:
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Serialise writers of one data directory; a second one waits, then fails clearly."""
+        """Serialise writers of one data directory, and of one shared database (PostgreSQL: workers
+        on other hosts); a second writer waits, then fails clearly."""
         from filelock import FileLock, Timeout
 
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -257,6 +317,7 @@ class Whosaid:
                 "try again when it has finished."
             ) from None
         try:
-            yield
+            with self.records.writer_lock(timeout=self.settings.lock_timeout_seconds):
+                yield
         finally:
             lock.release()

@@ -24,12 +24,17 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.answer.text import coverage, topic_terms
 from bot.attribution.quantities import find_quantities
 from bot.model import Claim, Quantity, Verdict
 
 Position = Literal["supports", "contradicts"]
 
 RELEVANCE_THRESHOLD = 0.5
+STANCE_RELEVANCE = 0.75  # a source this similar to the claim takes a position on it whatever its words
+STANCE_COVERAGE = 0.6  # ... or one whose content has this share of the claim's (non-name) words
+FIGURE_RELEVANCE = 0.25  # a figure for the same counted thing counts from this similarity on (same article)
+MAX_EVIDENCE = 8  # sources weighed (and listed) per check, most relevant first
 DENIAL_STANCES = frozenset({"denies", "rejects", "disputes", "refutes", "dismisses", "contradicts"})
 
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
@@ -119,14 +124,15 @@ def check_verdict(
 ) -> CheckResult:
     """Decide what the relevant sources say about a claim."""
     quantities = parse_quantities(claim_text)
-    relevant = sorted(
-        (e for e in evidence if math.isfinite(e.relevance) and e.relevance >= relevance_threshold),
-        key=lambda e: -e.relevance,
-    )
-    if not relevant:
+    usable = sorted((e for e in evidence if math.isfinite(e.relevance)), key=lambda e: -e.relevance)
+    relevant = [e for e in usable if e.relevance >= relevance_threshold]
+    relevant += _figures_on_subject(usable, relevant, quantities)
+    terms = topic_terms(claim_text)
+    bearing = [e for e in relevant if takes_position(e, terms, quantities)][:MAX_EVIDENCE]
+    if not bearing:
         return CheckResult(claim_text, "unverified", claim_quantities=quantities)
     negated = bool(_NEGATION.search(claim_text))
-    assessments = tuple(assess(e, quantities, claim_negated=negated) for e in relevant)
+    assessments = tuple(assess(e, quantities, claim_negated=negated) for e in bearing)
     positions = {a.position for a in assessments}
     verdict: Verdict = (
         "disputed" if len(positions) == 2 else "supported" if positions == {"supports"} else "contradicted"
@@ -134,6 +140,50 @@ def check_verdict(
     return CheckResult(
         claim=claim_text, verdict=verdict, assessments=assessments, by_speaker=_by_speaker(assessments),
         conflicts=find_conflicts(relevant, quantities), claim_quantities=quantities,
+    )
+
+
+def takes_position(evidence: Evidence, terms: set[str], quantities: tuple[Quantity, ...]) -> bool:
+    """Whether a related source says something about the claim itself, so that it counts for the verdict.
+
+    A source on the same subject is not evidence for or against every claim on it: the mayor
+    announcing a bridge closure neither supports nor contradicts "the closure was planned to help
+    her re-election". A source takes a position when it is a near paraphrase (relevance), when what
+    it says has most of the claim's words (``STANCE_COVERAGE`` of ``text.topic_terms``), or when it
+    gives a figure for what the claim counts (or the claim's very number).
+    """
+    claim = evidence.claim
+    if evidence.relevance >= STANCE_RELEVANCE or coverage(terms, claim.content) >= STANCE_COVERAGE:
+        return True
+    return any(
+        matching_quantities(q, claim.quantities) or any(o.value == q.value >= 10 for o in claim.quantities)
+        for q in quantities
+    )
+
+
+def _figures_on_subject(
+    evidence: list[Evidence], relevant: list[Evidence], quantities: tuple[Quantity, ...]
+) -> list[Evidence]:
+    """Less similar sources that give a figure for what the claim counts, in an article already relevant.
+
+    "Her margin was 1,870 votes" barely resembles "Marchetti won by 2,300 votes", yet it is the
+    figure the check is about; the article restricts this to the subject of the relevant sources.
+    """
+    articles = {e.claim.article_id for e in relevant}
+    chosen = {id(e) for e in relevant}
+    return [
+        e for e in evidence
+        if id(e) not in chosen and e.relevance >= FIGURE_RELEVANCE and e.claim.article_id in articles
+        and any(_same_counted(q, e.claim.quantities) for q in quantities)
+    ]
+
+
+def _same_counted(quantity: Quantity, others: tuple[Quantity, ...]) -> bool:
+    """A figure for the same counted thing in the same unit, or an unnamed one in it."""
+    key = counted_key(quantity.counted)
+    return any(
+        o.unit == quantity.unit and (o.counted is None or (key is not None and counted_key(o.counted) == key))
+        for o in others
     )
 
 

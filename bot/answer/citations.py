@@ -13,6 +13,12 @@ A sentence with markers is kept only if all of these hold:
    figure is the most damaging hallucination and overlap alone barely notices it);
 4. its support score (``support.support_score``: content-word coverage by the cited quotes and
    titles, averaged with the scorer's similarity to the quotes if given) reaches ``threshold``.
+   A sentence every content word of which occurs in its cited quotes, their titles or their
+   attributions (speaker, mention, role and cue: what attribution resolved for that span, as
+   a title is) scores 1.0 without the scorer: full coverage would pass unless the similarity
+   were below 0.1, which a sentence made of the passage's own words never is, and skipping the
+   model keeps checking an extractive answer (whose sentences are built from exactly those
+   words) down to string work. Scored sentences are embedded together (``prefetch``).
 
 A sentence without markers is kept only if it is framing: at most 12 words, no digits, no
 quotation, and no content word outside a small framing vocabulary ("Sources disagree.",
@@ -37,7 +43,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.answer.support import EmbeddingSupport, SupportScorer, support_score
+from bot.answer.support import EmbeddingSupport, SupportScorer, lexical_support, support_score
 from bot.answer.text import (
     content_terms,
     join_sentences,
@@ -128,11 +134,30 @@ def check_sentences(
 ) -> list[SentenceReport]:
     """Judge every sentence of an answer against the citations it names."""
     by_id = _citations_by_id(answer.citations)
+    named: dict[int, list[str]] = {}
+    for a in answer.attributions:
+        named.setdefault(a.citation, []).extend(x for x in (a.speaker, a.speaker_mention, a.role, a.cue) if x)
     text = _MARKER_LIST.sub(_expand_list, answer.answer)
-    return [_check(seg.text, by_id, support, threshold) for seg in split_sentences(text)]
+    gated = [_gate(seg.text, by_id, named) for seg in split_sentences(text)]
+    prefetch = getattr(support, "prefetch", None)
+    if prefetch is not None:  # every comparison of the answer in one model call
+        prefetch([t for g in gated if isinstance(g, _Scored) for t in (g.bare, *g.quotes)])
+    return [_score(g, support, threshold) if isinstance(g, _Scored) else g for g in gated]
 
 
-def _check(sentence: str, by_id: dict[int, Citation], scorer: SupportScorer | None, threshold: float) -> SentenceReport:
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A sentence past the hard gates, awaiting its support score."""
+
+    cleaned: str
+    bare: str
+    quotes: list[str]
+    titles: list[str]
+    cited: tuple[int, ...]
+
+
+def _gate(sentence: str, by_id: dict[int, Citation], named: dict[int, list[str]]) -> SentenceReport | _Scored:
+    """Rules 1-3 (and framing); a sentence that passes them still needs its support score."""
     markers = [_marker_id(m) for m in CITATION_MARKER.finditer(sentence)]
     valid = tuple(dict.fromkeys(n for n in markers if n is not None and n in by_id))
     cleaned = _tidy(CITATION_MARKER.sub(lambda m: m.group() if _marker_id(m) in by_id else "", sentence))
@@ -150,10 +175,17 @@ def _check(sentence: str, by_id: dict[int, Citation], scorer: SupportScorer | No
     titles = [by_id[n].title for n in valid]
     if numbers_in(bare) - set().union(*(numbers_in(text) for text in [*quotes, *titles])):
         return SentenceReport(cleaned, False, "number not in cited passages", cited=valid)
-    score = support_score(bare, quotes, scorer, context=titles)
+    if lexical_support(bare, quotes, [*titles, *(x for n in valid for x in named.get(n, ()))]) >= 1.0:
+        return SentenceReport(cleaned, True, "supported", 1.0, valid)  # every word is the source's own
+    return _Scored(cleaned, bare, quotes, titles, valid)
+
+
+def _score(sentence: _Scored, scorer: SupportScorer | None, threshold: float) -> SentenceReport:
+    """Rule 4: the support score must reach the threshold."""
+    score = support_score(sentence.bare, sentence.quotes, scorer, context=sentence.titles)
     if score < threshold:
-        return SentenceReport(cleaned, False, "weak support", score, valid)
-    return SentenceReport(cleaned, True, "supported", score, valid)
+        return SentenceReport(sentence.cleaned, False, "weak support", score, sentence.cited)
+    return SentenceReport(sentence.cleaned, True, "supported", score, sentence.cited)
 
 
 def _is_framing(sentence: str) -> bool:

@@ -80,6 +80,34 @@ def group_by_speaker(claims: Sequence[Claim]) -> list[Claim]:
     return [claim for group in order.values() for claim in group]
 
 
+def outermost(claims: Sequence[tuple[Claim, float]]) -> list[tuple[Claim, float]]:
+    """Drop claims repeated or nested in another claim's content, keeping order and scores.
+
+    "Retailers are telling me their stock is stuck", she said: the retailers' report lives inside
+    her quote, and the person who said the words is the one who answers "who said that?". An
+    identical claim of the same speaker in the same article (a headline printed twice) is shown once.
+    """
+    by_article: dict[str | None, list[Claim]] = {}
+    for claim, _ in claims:
+        by_article.setdefault(claim.article_id, []).append(claim)
+    kept: list[tuple[Claim, float]] = []
+    seen: set[tuple[str | None, str | None, str]] = set()
+    for claim, score in claims:
+        key = (claim.article_id, claim.speaker, " ".join(claim.content.split()).casefold())
+        if key in seen or any(_inside(claim, other) for other in by_article[claim.article_id]):
+            continue
+        seen.add(key)
+        kept.append((claim, score))
+    return kept
+
+
+def _inside(inner: Claim, outer: Claim) -> bool:
+    """Whether every span of ``inner`` lies within one content span of ``outer`` (another claim)."""
+    if (inner.start, inner.end) == (outer.start, outer.end):
+        return False
+    return any(s <= inner.start and inner.end <= e for s, e in outer.content_spans)
+
+
 def compose_claims(
     question: str, claims: Sequence[Claim], book: CitationBook, *, lead: str = ""
 ) -> Answer:
@@ -117,8 +145,9 @@ def compose_check(
     claim_text: str, claims: Sequence[tuple[Claim, float]], book: CitationBook, *, threshold: float
 ) -> Answer | None:
     """A claim check: the verdict about what the sources say, and who said what; ``None`` if unverified."""
-    relevant = [(c, s) for c, s in claims if s >= threshold][:8]
-    evidence = [Evidence(claim=c, relevance=min(1.0, s), citation=i) for i, (c, s) in enumerate(relevant)]
+    # Every candidate goes to the verdict: it keeps the relevant ones, and less similar ones that
+    # give a figure for what the claim counts (``checks._figures_on_subject``).
+    evidence = [Evidence(claim=c, relevance=min(1.0, s), citation=i) for i, (c, s) in enumerate(claims)]
     result = check_verdict(claim_text, evidence, relevance_threshold=threshold)
     if result.verdict == "unverified":
         return None

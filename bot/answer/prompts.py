@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from bot.model import SearchHit
+from bot.model import Citation
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
@@ -88,11 +89,32 @@ def defuse(text: str) -> str:
     return _FENCE_RUN.sub(lambda m: m.group().translate(_FENCES), text)
 
 
-def format_sources(hits: Sequence[SearchHit]) -> str:
-    """Number passages [1]..[n] for the answer prompt's SOURCES block."""
+def format_sources(citations: Sequence[Citation], notes: Mapping[int, str] | None = None) -> str:
+    """Number cited spans by their citation ids for a SOURCES block: header line, then the text.
+
+    The numbers are the ``Citation.id``s, so a ``[n]`` the model writes names a real citation.
+    Whitespace inside a span is collapsed: line structure is the block's, never the article's,
+    so an article cannot forge a ``[n] title`` header line of its own.
+    """
     blocks = []
-    for number, hit in enumerate(hits, start=1):
-        meta = ", ".join(x for x in (hit.publisher, hit.published) if x)
-        header = f"[{number}] {hit.title}" + (f" ({meta})" if meta else "")
-        blocks.append(f"{header}\n{hit.text.strip()}")
+    for citation in citations:
+        meta = ", ".join(x for x in (citation.published, (notes or {}).get(citation.id)) if x)
+        header = f"[{citation.id}] {_one_line(citation.title)}" + (f" ({_one_line(meta)})" if meta else "")
+        blocks.append(f"{header}\n{_one_line(citation.quote)}")
     return "\n\n".join(blocks)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def format_history(turns: Sequence[Mapping[str, Any]], *, limit: int = 3, max_chars: int = 600) -> str:
+    """The last turns of a conversation as ``User:`` / ``Assistant:`` lines for the condense prompt."""
+    lines = []
+    for turn in turns[-limit:]:
+        asked = turn.get("standalone") or turn.get("question") or ""
+        lines.append(f"User: {_one_line(str(asked))}")
+        answer = _one_line(str((turn.get("answer") or {}).get("answer") or ""))
+        if answer:
+            lines.append(f"Assistant: {answer if len(answer) <= max_chars else answer[:max_chars] + ' …'}")
+    return "\n".join(lines)

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.attribution.lexicon import ROLE_NOUNS
+
 Route = Literal["who_said", "what_did", "check", "general"]
 
 _CUES = (
@@ -32,6 +34,13 @@ _CHECK = re.compile(
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+|what\s+)?about\s+(?P<topic>.+?)\s*\??\s*$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
+# A capitalised word just before a matched surname: a given name, unless it is a title.
+_GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")
+_TITLES = frozenset(ROLE_NOUNS | {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "rep", "sen", "gov", "gen", "col",
+    "capt", "sgt", "lt", "councillor", "councilor", "councilman", "councilwoman", "mp", "justice", "pope",
+    "prince", "princess", "rabbi", "father", "sister", "saint", "st", "deputy", "vice", "prime", "foreign",
+})
 _SKIP_NAMES = {"Who", "What", "Is", "Did", "Does", "Do", "Has", "Have", "The", "And", "Was", "Were", "How", "When",
                "Where", "Why", "Which", "According", "Check", "True", "It", "I", "A", "An"}
 
@@ -68,9 +77,17 @@ class SpeakerIndex:
         )
 
     def find(self, text: str) -> str | None:
-        """The first known speaker named in ``text``."""
+        """The first known speaker named in ``text``; a different given name is a different person."""
         match = self._pattern.search(text) if self._pattern else None
-        return self._aliases[match.group(1).lower()] if match else None
+        if match is None:
+            return None
+        name = self._aliases[match.group(1).lower()]
+        given = _GIVEN_NAME.search(text, 0, match.start())
+        # "Maria Reyes" is not "Tomas Reyes", though the index knows only one Reyes.
+        if given and not _is_title(given.group(1)) and given.group(1).lower() not in name.lower().split():
+            return None
+        return name
+
 
 def names_in(text: str) -> list[str]:
     """Capitalised name-like phrases, without question words."""
@@ -80,6 +97,11 @@ def names_in(text: str) -> list[str]:
         if words:
             found.append(" ".join(words))
     return found
+
+
+def _is_title(word: str) -> bool:
+    """A capitalised word that may stand before a surname without being a given name."""
+    return word in _SKIP_NAMES or word.lower().rstrip(".") in _TITLES or word.endswith(("'s", "’s"))
 
 
 def condense(question: str, history: Sequence[dict[str, Any]], speakers: SpeakerIndex) -> str:

@@ -20,7 +20,9 @@ class SupportScorer(Protocol):
     """Scores how well passages support a sentence.
 
     Contract: ``score`` returns a cosine-like value in [0, 1] (1 = the passages say the same
-    thing), is deterministic, and returns 0.0 for an empty sentence or no passages.
+    thing), is deterministic, and returns 0.0 for an empty sentence or no passages. A scorer may
+    also have ``prefetch(texts)``: ``verify`` then calls it once with every sentence and passage
+    it is about to score, so that their embeddings are computed together.
     """
 
     def score(self, sentence: str, passages: Sequence[str]) -> float:
@@ -29,16 +31,29 @@ class SupportScorer(Protocol):
 
 
 class EmbeddingSupport:
-    """Support as the best cosine similarity between the sentence and each passage."""
+    """Support as the best cosine similarity between the sentence and each passage.
+
+    One instance checks one answer: ``prefetch`` embeds every sentence and passage it will be
+    asked about in one model call (one pass over the weights instead of one per sentence), and
+    ``score`` reuses those vectors.
+    """
 
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
+        self._vectors: dict[str, list[float]] = {}
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Embed texts that ``score`` will compare, together."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self._embedder.embed(missing), strict=True))
 
     def score(self, sentence: str, passages: Sequence[str]) -> float:
         """Max cosine over passages, clipped to [0, 1] (vectors are unit length)."""
         if not sentence.strip() or not passages:
             return 0.0
-        query, *vectors = self._embedder.embed([sentence, *passages])  # one batch, one model call
+        self.prefetch([sentence, *passages])
+        query, vectors = self._vectors[sentence], [self._vectors[p] for p in passages]
         best = 0.0
         for vector in vectors:
             cosine = sum(a * b for a, b in zip(query, vector, strict=False))

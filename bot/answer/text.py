@@ -187,6 +187,33 @@ def content_terms(text: str) -> set[str]:
     return set(_stemmer().stemWords(words)) | numbers
 
 
+# Words of a question that ask for something rather than name it ("how many bodies").
+QUESTION_WORDS = _words("many much often")
+_CAPITALISED = re.compile(r"\b[^\W\d_][\w'’-]*")
+
+
+def topic_terms(text: str) -> set[str]:
+    """Content terms of a question or claim that are not names, or all of them if only names.
+
+    A name ("Borodyanka", "Harbor Bridge") places a question but is not what it asks about: a
+    source that only shares the place does not answer "What is the population of Borodyanka?".
+    """
+    common = " ".join(w for w in _CAPITALISED.findall(text) if not w[0].isupper())
+    digits = " ".join(_NUMBER.findall(text))
+    terms = content_terms(f"{common} {digits}") - _question_terms()
+    return terms or content_terms(text) - _question_terms()
+
+
+@lru_cache(maxsize=1)
+def _question_terms() -> frozenset[str]:
+    return frozenset(content_terms(" ".join(QUESTION_WORDS)))
+
+
+def coverage(terms: set[str], text: str) -> float:
+    """Share of ``terms`` (from ``topic_terms``) that occur among the content terms of ``text``."""
+    return len(terms & content_terms(text)) / len(terms) if terms else 0.0
+
+
 def numbers_in(text: str) -> set[str]:
     """The numbers written in digits in a text, without thousands separators."""
     return {_number(n) for n in _NUMBER.findall(text)}

@@ -3,6 +3,9 @@
 Every answer given is stored with an id, so feedback from any interface (the widget's
 buttons, Slack's 👍 / 👎) points at exactly what the user saw. Sessions hold the turns that
 let follow-ups be rewritten into standalone questions.
+
+Ids and texts that a backend could not store (longer than the id columns, or holding NUL,
+which PostgreSQL refuses) are unknown to reads and refused by writes, alike on every backend.
 """
 
 from __future__ import annotations
@@ -27,13 +30,17 @@ from sqlalchemy import (
     select,
 )
 
-metadata = MetaData()
+from bot.errors import InvalidQueryError
+from bot.index.database import create_schema
 
-sessions = Table("sessions", metadata, Column("id", String(64), primary_key=True))
+metadata = MetaData()
+MAX_ID_CHARS = 64
+
+sessions = Table("sessions", metadata, Column("id", String(MAX_ID_CHARS), primary_key=True))
 turns = Table(
     "turns",
     metadata,
-    Column("session_id", String(64), primary_key=True),
+    Column("session_id", String(MAX_ID_CHARS), primary_key=True),
     Column("turn", Integer, primary_key=True),
     Column("question", Text, nullable=False),
     Column("standalone", Text, nullable=False),
@@ -43,7 +50,7 @@ answers = Table(
     "answers",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("session_id", String(64), index=True),
+    Column("session_id", String(MAX_ID_CHARS), index=True),
     Column("mode", String(8), nullable=False),
     Column("question", Text, nullable=False),
     Column("answer", JSON, nullable=False),
@@ -66,21 +73,30 @@ class Conversations:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        with engine.begin() as conn:
+            create_schema(conn, metadata)
 
     def create_session(self, session_id: str) -> None:
         """Start a conversation (a no-op when it exists)."""
+        if not _storable_id(session_id):
+            raise InvalidQueryError(
+                f"A session id has at most {MAX_ID_CHARS} characters and no NUL; start a new session instead."
+            )
         with self.engine.begin() as conn:
             if conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is None:
                 conn.execute(insert(sessions).values(id=session_id))
 
     def session_exists(self, session_id: str) -> bool:
         """Whether a conversation with this id was started."""
+        if not _storable_id(session_id):
+            return False
         with self.engine.connect() as conn:
             return conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is not None
 
     def history(self, session_id: str, *, limit: int = 6) -> list[dict[str, Any]]:
         """The last ``limit`` turns, oldest first: question, standalone and answer."""
+        if not _storable_id(session_id):
+            return []
         query = (
             select(turns.c.question, turns.c.standalone, turns.c.answer)
             .where(turns.c.session_id == session_id)
@@ -102,6 +118,9 @@ class Conversations:
                 created=time.time(),
             ))
             if session_id is not None:
+                # Lock the session's row (PostgreSQL; SQLite has one writer anyway) so two workers
+                # answering in the same session at once cannot both take the next turn number.
+                conn.execute(select(sessions.c.id).where(sessions.c.id == session_id).with_for_update())
                 last = conn.scalar(select(func.max(turns.c.turn)).where(turns.c.session_id == session_id))
                 conn.execute(insert(turns).values(
                     session_id=session_id, turn=(last or 0) + 1, question=question,
@@ -111,11 +130,15 @@ class Conversations:
 
     def answer_exists(self, answer_id: str) -> bool:
         """Whether an answer with this id was given."""
+        if not _storable_id(answer_id):
+            return False
         with self.engine.connect() as conn:
             return conn.scalar(select(answers.c.id).where(answers.c.id == answer_id)) is not None
 
     def add_feedback(self, answer_id: str, *, rating: int, comment: str | None, channel: str) -> None:
         """Store one rating of an answer."""
+        if comment is not None and "\x00" in comment:
+            raise InvalidQueryError("The comment contains a NUL character; remove it and send it again.")
         with self.engine.begin() as conn:
             conn.execute(insert(feedback).values(
                 answer_id=answer_id, rating=rating, comment=comment, channel=channel, created=time.time(),
@@ -123,6 +146,8 @@ class Conversations:
 
     def feedback_for(self, answer_id: str) -> list[dict[str, Any]]:
         """Every rating of one answer, oldest first."""
+        if not _storable_id(answer_id):
+            return []
         query = (
             select(feedback.c.rating, feedback.c.comment, feedback.c.channel)
             .where(feedback.c.answer_id == answer_id)
@@ -130,3 +155,7 @@ class Conversations:
         )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _storable_id(value: str) -> bool:
+    return len(value) <= MAX_ID_CHARS and "\x00" not in value

@@ -10,7 +10,10 @@ import hashlib
 import math
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.config import PACKAGED_MINILM, Settings
@@ -69,7 +72,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         vectors = self._load().encode(
-            list(texts),
+            [_SURROGATE.sub("\ufffd", text) for text in texts],  # the tokenizer rejects lone surrogates
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -108,6 +111,42 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+class CachedEmbedder:
+    """Remembers the vectors of recent texts (a model gives a text the same vector every time).
+
+    Questions repeat, and an answer's verification embeds passages that retrieval or an earlier
+    answer already embedded; each call embeds only the texts it has not seen, in one batch.
+    """
+
+    def __init__(self, inner: Embedder, *, size: int = 2048) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._size = size
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()  # server threads share one embedder
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector."""
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Cached vectors, embedding the missing texts in one call to the inner embedder."""
+        with self._lock:
+            found = {text: self._vectors[text] for text in texts if text in self._vectors}
+            for text in found:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            fresh = dict(zip(missing, self.inner.embed(missing), strict=True))
+            found.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return [list(found[text]) for text in texts]  # copies: a caller may change its list
+
+
 class HashEmbedder:
     """Deterministic feature-hashing embedder: a fast, offline fake with lexical similarity."""
 
@@ -129,6 +168,25 @@ class HashEmbedder:
             vector[bucket] += 1.0 if digest[4] & 1 else -1.0
         norm = math.sqrt(sum(v * v for v in vector))
         return [v / norm for v in vector] if norm else vector
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def create_query_embedder(settings: Settings, *, fallback: Embedder | None = None) -> Embedder:
+    """The embedder for questions: the same model run without torch when it can be, cached.
+
+    Importing torch and sentence-transformers is most of a one-question process's start-up;
+    ``NumpyBertEmbedder`` computes the same vectors for BERT mean-pooling models such as the
+    packaged MiniLM. Other models use ``fallback`` (or the configured embedder).
+    """
+    if settings.embedding_model != "hash":
+        from bot.index.bert import NumpyBertEmbedder, supports
+
+        folder = Path(resolve_model_path(settings.embedding_model))
+        if supports(folder):
+            return CachedEmbedder(NumpyBertEmbedder(folder, name=settings.embedding_model))
+    return CachedEmbedder(fallback or create_embedder(settings))
 
 
 def create_embedder(settings: Settings) -> Embedder:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,8 @@ class LexicalIndex:
         self._records = records
         self._cache_dir = cache_dir
         self._built: _Built | None = None
+        # Server threads share one index: after an ingest, one of them rebuilds it and the others wait.
+        self._lock = threading.Lock()
 
     def search(self, query: str, *, k: int, filters: SearchFilters | None = None) -> list[tuple[str, float]]:
         """Return up to ``k`` (chunk id, BM25 score) pairs with a positive score, best first."""
@@ -80,9 +83,10 @@ class LexicalIndex:
 
     def _current(self) -> _Built:
         revision = self._records.revision()
-        if self._built is None or self._built.revision != revision:
-            self._built = self._load(revision) or self._build(revision)
-        return self._built
+        with self._lock:
+            if self._built is None or self._built.revision != revision:
+                self._built = self._load(revision) or self._build(revision)
+            return self._built
 
     def _build(self, revision: int) -> _Built:
         bm25s = _bm25s()

@@ -4,13 +4,17 @@ It is the source of truth. An article is written as ``pending`` first; its chunk
 and the switch to ``ready`` (with removal of the version it replaces) happen in one
 transaction, so readers never see half an article. ``revision`` grows with every change, so
 caches built from the records (the lexical index) know when they are stale.
+
+The same code runs on SQLite and PostgreSQL (``tests/contract/test_record_store.py`` holds
+both to one contract; ``database.py`` has what differs). On PostgreSQL several workers may
+share the database, so ``revision`` is incremented in place: concurrent commits never lose a bump.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +27,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
+    cast,
     delete,
-    event,
     func,
     insert,
     select,
@@ -34,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreUnavailableError
+from bot.index.database import create_schema, open_engine, writer_lock
 from bot.model import Article, Chunk, Claim, Quantity
 
 metadata = MetaData()
@@ -85,15 +89,15 @@ class RecordStore:
     """Articles, their chunks and claims, in one SQL database."""
 
     def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine: Engine = open_engine(url)
         try:
-            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                create_schema(conn, metadata)
+                if conn.scalar(select(meta.c.value).where(meta.c.key == "revision")) is None:
+                    conn.execute(insert(meta).values(key="revision", value="0"))
         except OperationalError as exc:
-            raise StoreUnavailableError(f"The database cannot be opened ({exc.orig}).") from None
+            reason = " ".join(str(exc.orig).split())  # drivers' messages run over several lines
+            raise StoreUnavailableError(f"The database cannot be opened ({reason}).") from None
 
     # -- reads ---------------------------------------------------------------------------
     def article(self, article_id: str, *, ready_only: bool = True) -> Article | None:
@@ -132,15 +136,19 @@ class RecordStore:
         """Ready chunks with their articles, keyed by chunk id; unknown ids are absent."""
         if not ids:
             return {}
-        article_columns = [c for c in articles.c if c.name not in ("id", "status")]
+        article_columns = [c for c in articles.c if c.name != "id"]
+        # The status is tested here, not in SQL: without table statistics SQLite would drive the
+        # join from the status index (every ready article) instead of the few ids asked for.
         query = (
             select(chunks, *article_columns)
             .join(articles, articles.c.id == chunks.c.article_id)
-            .where(chunks.c.id.in_(list(ids)), articles.c.status == READY)
+            .where(chunks.c.id.in_(list(ids)))
         )
         found: dict[str, tuple[Chunk, Article]] = {}
         with self.engine.connect() as conn:
             for row in conn.execute(query).mappings():
+                if row["status"] != READY:
+                    continue
                 article = _article(row, id_key="article_id")
                 start, end = row["start"], row["end"]
                 chunk = Chunk(row["id"], article.id, row["ordinal"], start, end, article.text[start:end])
@@ -172,8 +180,8 @@ class RecordStore:
             .join(articles, articles.c.id == claims.c.article_id)
             .where(articles.c.status == READY)
         )
-        if speaker:
-            query = query.where(func.lower(claims.c.speaker) == speaker.lower())
+        if speaker:  # both sides folded by the database, so the comparison is the same on each
+            query = query.where(func.lower(claims.c.speaker) == func.lower(speaker))
         if article_id:
             query = query.where(claims.c.article_id == article_id)
         with self.engine.connect() as conn:
@@ -183,13 +191,13 @@ class RecordStore:
         """Claims of ready articles, keyed by claim id; unknown ids are absent."""
         if not ids:
             return {}
-        query = (
-            select(claims.c.id, claims.c.data)
+        query = (  # the status is tested here, not in SQL, as in chunks_by_ids
+            select(claims.c.id, claims.c.data, articles.c.status)
             .join(articles, articles.c.id == claims.c.article_id)
-            .where(claims.c.id.in_(list(ids)), articles.c.status == READY)
+            .where(claims.c.id.in_(list(ids)))
         )
         with self.engine.connect() as conn:
-            return {row.id: claim_from_dict(row.data) for row in conn.execute(query)}
+            return {row.id: claim_from_dict(row.data) for row in conn.execute(query) if row.status == READY}
 
     def speakers(self) -> dict[str, int]:
         """Every speaker of a ready article with the number of their claims."""
@@ -285,20 +293,18 @@ class RecordStore:
             conn.execute(delete(claims).where(claims.c.article_id.in_(ids)))
             conn.execute(delete(articles).where(articles.c.id.in_(ids)))
 
+    def writer_lock(self, *, timeout: float) -> contextlib.AbstractContextManager[None]:
+        """Serialise writers sharing this database (PostgreSQL: workers on other hosts, whose file
+        locks are elsewhere); ``BusyError`` after ``timeout`` seconds."""
+        return writer_lock(self.engine, timeout=timeout)
+
     def _bump(self, conn: Any) -> None:
-        current = conn.scalar(select(meta.c.value).where(meta.c.key == "revision"))
-        if current is None:
+        # In place, not read-then-write: two commits at once on PostgreSQL must both count.
+        bumped = conn.execute(
+            update(meta).where(meta.c.key == "revision").values(value=cast(cast(meta.c.value, Integer) + 1, Text))
+        ).rowcount
+        if not bumped:
             conn.execute(insert(meta).values(key="revision", value="1"))
-        else:
-            conn.execute(update(meta).where(meta.c.key == "revision").values(value=str(int(current) + 1)))
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
 
 
 def _article(row: Any, *, id_key: str = "id") -> Article:

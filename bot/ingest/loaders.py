@@ -16,7 +16,7 @@ from typing import Any
 from bot.errors import InputPathError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}", re.ASCII)  # not other scripts' digits
 
 
 class SkipFile(Exception):  # noqa: N818 - a signal, not an error the user sees raw
@@ -86,9 +86,12 @@ def _read_bytes(path: Path, *, limit: int) -> bytes:
         raise SkipFile(f"cannot read file ({exc.strerror or exc})") from None
 
 
-def _check_text(text: str, max_bytes: int) -> None:
+def check_text(text: str, max_bytes: int) -> None:
+    """Refuse a text that is empty, binary (NUL), invalid Unicode or too large (``SkipFile``)."""
     if not text.strip():
         raise SkipFile("empty text")
+    if "\x00" in text:
+        raise SkipFile("binary text (contains NUL characters)")
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:
@@ -106,7 +109,7 @@ def first_line_title(text: str) -> str:
 
 
 def _load_text(path: Path, text: str, max_bytes: int) -> list[Document]:
-    _check_text(text, max_bytes)
+    check_text(text, max_bytes)
     return [Document(source=str(path), title=first_line_title(text), text=text)]
 
 
@@ -115,7 +118,7 @@ def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
 
     doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = (doc.text or "") if doc is not None else ""
-    _check_text(text, max_bytes)
+    check_text(text, max_bytes)
     return [
         Document(
             source=str(path),
@@ -129,23 +132,31 @@ def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
     ]
 
 
-def _load_json(path: Path, data: str, max_bytes: int) -> list[Document]:
+def _parse_json(data: str, *, line: int | None = None) -> Any:
+    """Parse JSON or raise ``SkipFile``, also for what ``json`` refuses without a decode error."""
     try:
-        parsed = json.loads(data)
+        return json.loads(data)
     except json.JSONDecodeError as exc:
-        raise SkipFile(f"invalid JSON (line {exc.lineno}: {exc.msg})") from None
+        reason = exc.msg if line else f"line {exc.lineno}: {exc.msg}"
+    except RecursionError:  # e.g. 100,000 nested arrays
+        reason = "nested too deeply"
+    except ValueError:  # an integer of more than 4,300 digits
+        reason = "a number too long to read"
+    raise SkipFile(f"invalid JSON{f' on line {line}' if line else ''} ({reason})")
+
+
+def _load_json(path: Path, data: str, max_bytes: int) -> list[Document]:
+    parsed = _parse_json(data)
     records = parsed if isinstance(parsed, list) else [parsed]
     return list(_records_to_documents(path, enumerate(records), max_bytes))
 
 
 def _load_jsonl(path: Path, data: str, max_bytes: int) -> list[Document]:
     def records() -> Iterator[tuple[int, Any]]:
-        for number, line in enumerate(data.splitlines(), start=1):
+        # Not splitlines(): U+2028, U+2029 and U+0085 may stand unescaped inside a JSON string.
+        for number, line in enumerate(data.split("\n"), start=1):
             if line.strip():
-                try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise SkipFile(f"invalid JSON on line {number} ({exc.msg})") from None
+                yield number, _parse_json(line, line=number)
 
     return list(_records_to_documents(path, records(), max_bytes))
 
@@ -157,7 +168,7 @@ def _records_to_documents(
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise SkipFile(f"record {key} is not an object with a string 'text'")
         text = record["text"]
-        _check_text(text, max_bytes)
+        check_text(text, max_bytes)
         url = _optional_str(record, "url")
         yield Document(
             source=url or f"{path}#{key}",

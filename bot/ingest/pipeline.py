@@ -13,24 +13,26 @@ or tombstoned vectors (deleted by the next run); readers never see either.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, overload
 
 from bot.index.embedder import Embedder
 from bot.index.records import READY, RecordStore
 from bot.index.retrieval import chunk_metadata
 from bot.index.vectors import Metadata, VectorStore
 from bot.ingest.chunking import chunk_text
-from bot.ingest.loaders import Document, SkipFile, discover, load
+from bot.ingest.loaders import Document, SkipFile, check_text, discover, load
 from bot.model import Article, Chunk, Claim, IngestReport, article_id_for
 
 log = logging.getLogger(__name__)
 
 # Articles are embedded together until about this many chunks, so batches stay full.
 GROUP_CHUNKS = 256
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ClaimExtractor(Protocol):
@@ -91,6 +93,33 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
+    def ingest_documents(self, documents: Sequence[Document]) -> IngestReport:
+        """Ingest in-memory documents, checked as file texts are; an invalid one is reported, not fatal."""
+        started = time.perf_counter()
+        report = IngestReport()
+        self._seen = set()
+        self.sweep()
+        valid: list[Document] = []
+        for doc in documents:
+            try:
+                check_text(doc.text, self.max_file_bytes)
+                valid.append(doc)
+            except SkipFile as exc:
+                report.failed += 1
+                report.failures.append((doc.source, str(exc)))
+        prepared = [p for p in (self._prepare(doc, report) for doc in valid) if p is not None]
+        self._extract(prepared)
+        group: list[_Pending] = []
+        for pending in prepared:
+            group.append(pending)
+            if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
+                self._flush(group, report)
+                group = []
+        self._flush(group, report)
+        self.sweep()
+        report.seconds = time.perf_counter() - started
+        return report
+
     def remove(self, article_ids: Sequence[str]) -> None:
         """Delete articles and everything derived from them."""
         self.records.remove(article_ids)
@@ -118,14 +147,16 @@ class Ingestor:
 
     def _prepare(self, doc: Document, report: IngestReport) -> _Pending | None:
         article = Article(
-            id=article_id_for(doc.text), source=doc.source, title=doc.title, text=doc.text,
-            url=doc.url, published=doc.published, publisher=doc.publisher, author=doc.author,
+            id=article_id_for(doc.text), source=_storable(doc.source), title=_storable(doc.title), text=doc.text,
+            url=_storable(doc.url), published=_storable(doc.published), publisher=_storable(doc.publisher),
+            author=_storable(doc.author),
         )
-        others = [i for i in self.records.ids_by_source(doc.source) if i != article.id]
+        others = [i for i in self.records.ids_by_source(article.source) if i != article.id]
         if article.id in self._seen:  # the same text twice in one run: the first one wins
             report.unchanged += 1
             return None
         self._seen.add(article.id)
+        report.article_ids.append(article.id)
         if self.records.status(article.id) == READY:
             if others:  # the source went back to a text that is already indexed
                 self.records.remove(others)
@@ -143,7 +174,7 @@ class Ingestor:
             return
         found = self.extractor.extract_many(p.article.text for p in prepared)
         for pending, claims in zip(prepared, found, strict=True):
-            pending.claims = [_with_article(c, pending.article.id) for c in claims]
+            pending.claims = [_with_article(c, pending.article.id) for c in _distinct(claims)]
 
     def _flush(self, group: list[_Pending], report: IngestReport) -> None:
         if not group:
@@ -166,6 +197,36 @@ class Ingestor:
             report.new += not pending.updated
             report.chunks += len(pending.chunks)
             report.claims += len(pending.claims)
+
+
+def _distinct(claims: Iterable[Claim]) -> list[Claim]:
+    """An article's claims with each (speaker, content) once, the first occurrence kept.
+
+    A text that repeats itself (a title line printed twice, a pull quote) says nothing new the
+    second time; storing the repeat would show the same claim twice in every answer and count.
+    """
+    seen: set[tuple[str | None, str]] = set()
+    kept = []
+    for claim in claims:
+        key = (claim.speaker, " ".join(claim.content.split()).casefold())
+        if key not in seen:
+            seen.add(key)
+            kept.append(claim)
+    return kept
+
+
+@overload
+def _storable(value: str) -> str: ...
+
+
+@overload
+def _storable(value: None) -> None: ...
+
+
+def _storable(value: str | None) -> str | None:
+    """Metadata (never the text) as any database stores it: lone surrogates, from a file name that
+    is not UTF-8 or a JSON escape, become U+FFFD, and NUL characters go (PostgreSQL refuses them)."""
+    return None if value is None else _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
 
 
 def _with_article(claim: Claim, article_id: str) -> Claim:

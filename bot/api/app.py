@@ -1,0 +1,114 @@
+"""The app factory: ``create_app(settings, service=...)`` builds the whole HTTP object graph.
+
+Nothing is loaded when the app is built; at start-up (the lifespan) the service is warmed up
+once, so the first question is fast and no two requests race to build the same model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from bot.api import routes_answers, routes_articles, routes_site
+from bot.api.errors import ApiError, error_response, install_error_handlers
+from bot.api.middleware import BodyLimit, RequestLog
+from bot.api.ratelimit import TokenBucketLimiter
+from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
+from bot.config import Settings
+from bot.errors import WhosaidError
+from bot.service import Whosaid
+
+log = logging.getLogger("bot.api")
+
+DEMO_MODE = "No API keys configured: local demo mode, listening on 127.0.0.1 only"
+SLACK_OFF = "Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it)"
+SLACK_ON = "Slack is on: events are received at POST /slack/events"
+INGEST_PATH = "/v1/ingest"
+
+
+class JSONErrorCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the API's JSON error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """Answer a preflight; a refusal is 403 (origin) or 400 (method or headers) JSON."""
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower().startswith(("access-control-", "vary"))}
+        if not self.is_allowed_origin(request_headers["origin"]):
+            return error_response(403, "This origin is not allowed to call the API.", headers)
+        return error_response(400, "The browser asked to send a method or header the API does not allow.", headers)
+
+
+def create_app(settings: Settings | None = None, *, service: Whosaid | None = None) -> FastAPI:
+    """The FastAPI app over ``service`` (default: a ``Whosaid`` built from ``settings``)."""
+    settings = settings or Settings()
+    service = service or Whosaid(settings)
+    app = FastAPI(
+        title="whosaid",
+        summary="Who said what, in your news articles: answers and claim checks with citations to exact passages.",
+        version="0.1.0",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = service
+    app.state.keys = KeyRing(settings)
+    app.state.limiter = TokenBucketLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    install_error_handlers(app)
+    for router in (routes_answers.router, routes_articles.router, routes_site.router, routes_site.asset_routes()):
+        app.include_router(router)
+    app.state.slack = settings.slack_enabled
+    if settings.slack_enabled:
+        from bot.slack.http import mount_slack  # Bolt is imported only when Slack is configured
+
+        mount_slack(app, settings, service)
+    else:
+        app.add_api_route("/slack/events", _slack_off, methods=["POST"], include_in_schema=False)
+    _add_middleware(app, settings)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    # Added innermost first: CORS is outermost, so every response (errors too) carries its headers.
+    app.add_middleware(
+        BodyLimit,
+        limit_for=lambda path: settings.max_ingest_bytes if path == INGEST_PATH else settings.max_request_bytes,
+    )
+    app.add_middleware(RequestLog)
+    keys: KeyRing = app.state.keys
+    app.add_middleware(
+        JSONErrorCORSMiddleware,
+        allow_origins=keys.origins,
+        allow_origin_regex=LOCAL_ORIGIN_REGEX if keys.open else None,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", "X-Whosaid-Key", "Accept", "Authorization"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+
+
+async def _slack_off() -> None:
+    raise ApiError(404, f"{SLACK_OFF}.")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    if not settings.keys_configured:
+        log.info(DEMO_MODE)
+    log.info(SLACK_ON if app.state.slack else SLACK_OFF)
+    started = time.perf_counter()
+    try:
+        await run_in_threadpool(app.state.service.warm_up)
+        log.info("ready in %.1f s", time.perf_counter() - started)
+    except WhosaidError as exc:  # serve anyway: /healthz answers and /readyz says what is wrong
+        log.warning("warm-up failed: %s", exc)
+    yield

@@ -1,0 +1,196 @@
+"""Request and response models: they validate input and document the contract at /openapi.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT = 4000  # longer questions are refused by the service with a clearer sentence
+
+
+class AskRequest(BaseModel):
+    """A question; ``session`` continues a conversation."""
+
+    question: str = Field(max_length=MAX_TEXT, examples=["Who said that Mariupol will be liberated?"])
+    session: str | None = Field(default=None, max_length=64)
+
+
+class CheckRequest(BaseModel):
+    """A claim to check against what the sources say."""
+
+    claim: str = Field(max_length=MAX_TEXT, examples=["Russia lost 498 soldiers in Ukraine"])
+
+
+class ChatRequest(BaseModel):
+    """One chat message; ``session: null`` starts a new conversation."""
+
+    message: str = Field(max_length=MAX_TEXT, examples=["What did Peskov say about sanctions?"])
+    session: str | None = Field(default=None, max_length=64)
+    mode: Literal["ask", "check"] = "ask"
+
+
+class AttributionOut(BaseModel):
+    """Who said what, pointing at a citation."""
+
+    speaker: str | None
+    speaker_mention: str | None
+    role: str | None
+    cue: str
+    stance: str
+    content: str
+    citation: int
+
+
+class CitationOut(BaseModel):
+    """A numbered source passage: ``article.text[start:end] == quote``."""
+
+    id: int
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    quote: str
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    """The answer contract, with the stored answer's id and session."""
+
+    answer_id: str | None = None
+    session: str | None = None
+    question: str
+    answer: str = Field(description="Text with [n] markers naming the citations.")
+    abstained: bool
+    verdict: Literal["supported", "contradicted", "disputed", "unverified"] | None
+    attributions: list[AttributionOut]
+    citations: list[CitationOut]
+
+
+class ArticleOut(BaseModel):
+    """An article's metadata and exact text."""
+
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    publisher: str | None
+    author: str | None
+    text: str
+
+
+class ClaimOut(BaseModel):
+    """Who claimed what, with exact spans, and the article's title."""
+
+    model_config = ConfigDict(extra="allow")  # Claim.to_dict() may grow fields
+
+    speaker: str | None
+    speaker_mention: str | None
+    cue: str
+    content: str
+    kind: str
+    stance: str
+    article_id: str | None
+    article_title: str | None
+
+
+class ClaimsOut(BaseModel):
+    """Claims, best first."""
+
+    claims: list[ClaimOut]
+
+
+class FeedbackRequest(BaseModel):
+    """A rating of an answer given earlier."""
+
+    answer_id: str = Field(max_length=64)
+    rating: Literal[1, -1]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    """Feedback was stored."""
+
+    status: Literal["stored"] = "stored"
+
+
+class ArticleIn(BaseModel):
+    """One article to ingest."""
+
+    text: str
+    title: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    published: dt.date | None = Field(default=None, description="YYYY-MM-DD")
+    publisher: str | None = Field(default=None, max_length=300)
+    author: str | None = Field(default=None, max_length=300)
+
+
+class IngestRequest(BaseModel):
+    """Articles to ingest (admin key only)."""
+
+    articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
+
+
+class SkippedOut(BaseModel):
+    """An article that was not ingested, and why."""
+
+    source: str
+    reason: str
+
+
+class IngestOut(BaseModel):
+    """What an ingest did."""
+
+    added: int
+    replaced: int
+    unchanged: int
+    skipped: list[SkippedOut]
+    article_ids: list[str] = Field(description="The ids of the articles ingested or already held, in order.")
+
+
+class RemovedOut(BaseModel):
+    """The ids of the removed articles."""
+
+    removed: list[str]
+
+
+class HealthOut(BaseModel):
+    """The process answers."""
+
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(BaseModel):
+    """The stores answer and the index holds articles."""
+
+    status: Literal["ready"] = "ready"
+    articles: int
+
+
+class ErrorOut(BaseModel):
+    """Every error: one clear sentence."""
+
+    error: str
+
+
+class StatusEvent(BaseModel):
+    """SSE ``status``: a stage of the answer (retrieving, composing, verifying)."""
+
+    stage: Literal["retrieving", "composing", "verifying"]
+    message: str
+
+
+class DoneEvent(BaseModel):
+    """SSE ``done``: the stored answer's id and the conversation."""
+
+    answer_id: str
+    session: str
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting the JSON error body for these statuses."""
+    return {status: {"model": ErrorOut} for status in statuses}
