@@ -4,7 +4,8 @@
 
 Every answer passes citation verification, whichever composer wrote it; an answer left with
 no support becomes an abstention. Thresholds are cosine similarities of the packaged MiniLM
-model, calibrated on evals/questions (see evals/eval_answers.py).
+model (plus the bonuses below), set in the middle of the plateau of the tuning split of
+evals/questions/answers.jsonl (see evals/answers/calibrate.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.answer.llm import LLMComposer
 from bot.answer.progress import StageReporter
 from bot.answer.routing import Plan, SpeakerIndex, condense, plan
 from bot.answer.text import coverage, numbers_in, topic_terms
+from bot.errors import BusyError
 from bot.index.embedder import Embedder, embed_query
 from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever, nearest_claims
@@ -36,14 +38,18 @@ if TYPE_CHECKING:
 class Thresholds:
     """Cosine similarities below which retrieved material does not answer a question."""
 
-    claim: float = 0.45  # a claim answers a who-said / general question
-    check: float = 0.45  # a claim is relevant to a checked claim (checks.takes_position then decides if it counts)
-    topic: float = 0.35  # a known speaker's claim is about the asked topic
+    claim: float = 0.40  # a claim answers a who-said / general question
+    check: float = 0.425  # a claim is relevant to a checked claim (checks.takes_position then decides if it counts)
+    topic: float = 0.40  # a known speaker's claim is about the asked topic
     passage: float = 0.50  # a sentence of a passage answers a general question
     spread: float = 0.12  # claims this close to the best are shown together (several speakers)
     number_bonus: float = 0.2  # a claim giving the figures the question names outranks one that does not
     lexical: float = 0.4  # weight of the share of the question's (non-name) words a claim's content has
     max_claims: int = 5
+
+
+class _VanishedArticle(Exception):  # noqa: N818 - a signal inside the chain, never seen outside it
+    """An article retrieved for this answer was removed before the answer could cite it."""
 
 
 @dataclass
@@ -86,9 +92,17 @@ class AnswerChain:
         progress: Callable[[str], None] | None = None,
     ) -> tuple[Answer, str]:
         """The verified answer and the standalone question it answered; ``progress`` hears each stage."""
-        state = _State(question=question, mode=mode, history=list(history))
         config: RunnableConfig | None = {"callbacks": [StageReporter(progress)]} if progress else None
-        answer = self.runnable.invoke(state, config=config)
+        attempts = 3
+        while True:
+            state = _State(question=question, mode=mode, history=list(history))
+            try:
+                answer = self.runnable.invoke(state, config=config)
+                break
+            except _VanishedArticle:  # another writer removed a retrieved article: answer from the index as it is now
+                attempts -= 1
+                if not attempts:
+                    raise BusyError("The sources kept changing while answering; ask again.") from None
         assert state.plan is not None
         return answer, state.plan.standalone
 
@@ -230,7 +244,8 @@ class AnswerChain:
 
     def _article(self, article_id: str) -> Article:
         article = self._records.article(article_id)
-        assert article is not None, article_id
+        if article is None:  # removed or replaced by another writer since it was retrieved
+            raise _VanishedArticle(article_id)
         return article
 
 

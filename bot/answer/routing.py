@@ -77,10 +77,15 @@ class SpeakerIndex:
         )
 
     def find(self, text: str) -> str | None:
-        """The first known speaker named in ``text``; a different given name is a different person."""
-        match = self._pattern.search(text) if self._pattern else None
-        if match is None:
+        """The known speaker ``text`` names most fully; a different given name is a different person.
+
+        The longest name wins, not the first: in "Mayor Elena Brandt", a speaker called "mayor"
+        (an unresolved role) must not hide Elena Brandt.
+        """
+        matches = list(self._pattern.finditer(text)) if self._pattern else []
+        if not matches:
             return None
+        match = max(matches, key=lambda m: len(m.group(1)))
         name = self._aliases[match.group(1).lower()]
         given = _GIVEN_NAME.search(text, 0, match.start())
         # "Maria Reyes" is not "Tomas Reyes", though the index knows only one Reyes.

@@ -50,7 +50,8 @@ def sweep(service: Whosaid, lines: Sequence[gold.Line]) -> None:
     for name, values in GRID.items():
         row = []
         for value in values:
-            service.chain.thresholds = dataclasses.replace(defaults, **{name: value})
+            overrides: dict[str, Any] = {name: value}
+            service.chain.thresholds = dataclasses.replace(defaults, **overrides)
             results, _ = evaluate(service, tune, direct=True)
             figures = by_split(results)["tune"]
             marker = "*" if value == getattr(defaults, name) else " "
