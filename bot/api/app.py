@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from bot.api import routes_answers, routes_articles, routes_site
 from bot.api.errors import ApiError, error_response, install_error_handlers
-from bot.api.middleware import BodyLimit, RequestLog
+from bot.api.middleware import BodyLimit, LoopbackHostOnly, RequestLog
 from bot.api.ratelimit import TokenBucketLimiter
 from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
 from bot.config import Settings
@@ -32,6 +32,9 @@ DEMO_MODE = "No API keys configured: local demo mode, listening on 127.0.0.1 onl
 SLACK_OFF = "Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it)"
 SLACK_ON = "Slack is on: events are received at POST /slack/events"
 INGEST_PATH = "/v1/ingest"
+SLACK_PATH = "/slack/events"
+# Slack posts whole messages (blocks included) with button clicks and shortcuts: far more than a question.
+SLACK_MAX_BYTES = 1_000_000
 
 
 class JSONErrorCORSMiddleware(CORSMiddleware):
@@ -71,19 +74,19 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
 
         mount_slack(app, settings, service)
     else:
-        app.add_api_route("/slack/events", _slack_off, methods=["POST"], include_in_schema=False)
+        app.add_api_route(SLACK_PATH, _slack_off, methods=["POST"], include_in_schema=False)
     _add_middleware(app, settings)
     return app
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Added innermost first: CORS is outermost, so every response (errors too) carries its headers.
-    app.add_middleware(
-        BodyLimit,
-        limit_for=lambda path: settings.max_ingest_bytes if path == INGEST_PATH else settings.max_request_bytes,
-    )
-    app.add_middleware(RequestLog)
+    limits = {INGEST_PATH: settings.max_ingest_bytes, SLACK_PATH: max(SLACK_MAX_BYTES, settings.max_request_bytes)}
+    app.add_middleware(BodyLimit, limit_for=lambda path: limits.get(path, settings.max_request_bytes))
     keys: KeyRing = app.state.keys
+    if keys.open:
+        app.add_middleware(LoopbackHostOnly, exempt=frozenset({SLACK_PATH}) if app.state.slack else frozenset())
+    app.add_middleware(RequestLog)
     app.add_middleware(
         JSONErrorCORSMiddleware,
         allow_origins=keys.origins,

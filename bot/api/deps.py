@@ -83,21 +83,32 @@ Caller = Annotated[Principal, Depends(public_caller)]
 AdminCaller = Annotated[Principal, Depends(admin_caller)]
 
 
-async def question_quota(request: Request, caller: Caller) -> Principal:
-    """Take one token from the caller's bucket (per key and client address), or answer 429."""
+def _take_token(request: Request, caller: Principal, *, bucket: str, what: str) -> Principal:
+    """Take one token from the caller's ``bucket`` (per key and client address), or answer 429."""
     limiter: TokenBucketLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
-    wait = limiter.acquire(f"{caller.key_id}|{client}")
+    wait = limiter.acquire(f"{bucket}|{caller.key_id}|{client}")
     if wait:
         seconds = retry_after(wait)
         raise ApiError(
-            429, f"Too many questions: try again in {seconds} second{'s' * (seconds != 1)}.",
+            429, f"Too many {what}: try again in {seconds} second{'s' * (seconds != 1)}.",
             headers={"Retry-After": str(seconds)},
         )
     return caller
 
 
+async def question_quota(request: Request, caller: Caller) -> Principal:
+    """A question costs a token of the caller's question bucket."""
+    return _take_token(request, caller, bucket="q", what="questions")
+
+
+async def feedback_quota(request: Request, caller: Caller) -> Principal:
+    """Feedback has a bucket of its own, so ratings never use up questions (and cannot flood the database)."""
+    return _take_token(request, caller, bucket="f", what="ratings")
+
+
 QuestionCaller = Annotated[Principal, Depends(question_quota)]
+FeedbackCaller = Annotated[Principal, Depends(feedback_quota)]
 
 
 def valid_article_id(article_id: str) -> str:

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request body limits, and one log line per request with a 500 safety net.
+"""Pure ASGI middleware: request body limits, loopback-only hosts for the keyless demo, and one
+log line per request with a 500 safety net.
 
 Both are pure ASGI (not ``BaseHTTPMiddleware``) so a streamed response passes straight through.
 """
@@ -13,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api.errors import INTERNAL_ERROR, ApiError, error_response
+from bot.api.security import is_loopback
 
 log = logging.getLogger("bot.api")
 
@@ -54,6 +56,41 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class LoopbackHostOnly:
+    """Refuse a request whose ``Host`` is not a loopback name (the keyless demo server only).
+
+    With no keys every route is open, so a web page could point a DNS name it owns at
+    127.0.0.1 and reach the demo server from the user's own browser (DNS rebinding). Such a
+    request carries the attacker's host name; only ``localhost``, ``127.x`` and ``[::1]`` pass.
+    ``exempt`` paths authenticate every request themselves (Slack's signed events, which reach
+    a laptop through a tunnel under the tunnel's host name).
+    """
+
+    def __init__(self, app: ASGIApp, *, exempt: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] not in self.exempt
+            and not is_loopback(_host_name(Headers(scope=scope).get("host", "")))
+        ):
+            await error_response(400, LOOPBACK_ONLY)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+LOOPBACK_ONLY = "This server has no API keys configured, so it answers only to localhost, 127.0.0.1 or [::1]."
+
+
+def _host_name(host: str) -> str:
+    """The name part of a ``Host`` header: ``[::1]:8000`` -> ``::1``, ``localhost:80`` -> ``localhost``."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else ""
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class RequestLog:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import Caller, QuestionCaller, ServiceDep
+from bot.api.deps import FeedbackCaller, QuestionCaller, ServiceDep
 from bot.api.schemas import (
     AnswerOut,
     AskRequest,
@@ -55,8 +55,10 @@ async def chat(_caller: QuestionCaller, body: ChatRequest, request: Request, ser
     return answer.to_dict()
 
 
-@router.post("/feedback", status_code=201, response_model=FeedbackOut, responses=error_responses(401, 403, 404, 422))
-def feedback(caller: Caller, body: FeedbackRequest, request: Request, service: ServiceDep) -> FeedbackOut:
+@router.post(
+    "/feedback", status_code=201, response_model=FeedbackOut, responses=error_responses(401, 403, 404, 422, 429)
+)
+def feedback(caller: FeedbackCaller, body: FeedbackRequest, request: Request, service: ServiceDep) -> FeedbackOut:
     """Rate an answer given earlier (+1 helpful, -1 not), with an optional comment."""
     from_page = caller.role == "widget" or "origin" in request.headers
     service.feedback(body.answer_id, rating=body.rating, comment=body.comment, channel="widget" if from_page else "api")

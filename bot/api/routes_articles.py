@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from bot.api.deps import AdminCaller, ArticleId, Caller, ServiceDep
+from bot.api.deps import AdminCaller, ArticleId, Caller, QuestionCaller, ServiceDep
 from bot.api.errors import ApiError
 from bot.api.schemas import (
     ArticleIn,
@@ -38,9 +38,9 @@ def article(_caller: Caller, article_id: ArticleId, service: ServiceDep) -> dict
         raise ApiError(404, f"No article has the id {article_id}.") from None
 
 
-@router.get("/claims", response_model=ClaimsOut, responses=error_responses(401, 403, 422))
+@router.get("/claims", response_model=ClaimsOut, responses=error_responses(401, 403, 422, 429))
 def claims(
-    _caller: Caller,
+    _caller: QuestionCaller,  # a search of the index, limited like a question
     service: ServiceDep,
     speaker: Annotated[str | None, Query(max_length=200, description="A speaker's canonical name.")] = None,
     article: Annotated[str | None, Query(max_length=64, description="Only this article id.")] = None,

@@ -20,6 +20,7 @@ from ..conftest import FIXTURES, NoClaims
 ADMIN_KEY = "sk-admin-7f3c9e21"
 WIDGET_KEY = "pk-widget-4b8d0a55"
 SITE = "https://news.example"
+LOCAL = "http://127.0.0.1"  # the keyless demo answers only to loopback host names
 KEYS: dict[str, Any] = {"admin_keys": [ADMIN_KEY], "widget_keys": {WIDGET_KEY: [SITE]}}
 # A question the hash embedder answers from the Harbor Bridge fixture (a verbatim sentence).
 QUESTION = "Will the Harbor Bridge close for six months?"
@@ -49,7 +50,7 @@ def make_client(indexed: Whosaid) -> Iterator[MakeClient]:
     def make(service: Whosaid | None = None, **overrides: Any) -> TestClient:
         service = service or indexed
         settings = Settings(**{**service.settings.model_dump(), **overrides})
-        client = TestClient(create_app(settings, service=service), raise_server_exceptions=False)
+        client = TestClient(create_app(settings, service=service), base_url=LOCAL, raise_server_exceptions=False)
         clients.append(client.__enter__())  # runs the lifespan (the warm-up)
         return client
 

@@ -22,6 +22,26 @@ def test_without_keys_every_route_is_open(client: TestClient) -> None:
     assert client.post("/v1/ingest", json={"articles": []}).status_code == 422  # reached validation, not auth
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost", "127.5.0.1", "[::1]:8000"])
+def test_without_keys_loopback_host_names_are_served(client: TestClient, host: str) -> None:
+    assert client.get("/healthz", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["rebind.evil.example", "rebind.evil.example:8000", "192.168.1.5", "", "[::1"])
+def test_without_keys_other_host_names_are_refused(client: TestClient, host: str) -> None:
+    # DNS rebinding: a page whose own name now resolves to 127.0.0.1 must not reach the open routes.
+    for method, path in (("POST", "/v1/ingest"), ("DELETE", "/v1/articles/0123456789abcdef"), ("POST", "/v1/ask")):
+        response = client.request(method, path, json=ASK, headers={"Host": host})
+        assert response.status_code == 400, (method, path)
+        assert response.json() == {"error": "This server has no API keys configured, so it answers only to "
+                                             "localhost, 127.0.0.1 or [::1]."}
+
+
+def test_with_keys_any_host_name_is_served(keyed: TestClient) -> None:
+    response = keyed.post("/v1/ask", json=ASK, headers={"Host": "whosaid.news.example", "X-Whosaid-Key": ADMIN_KEY})
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("headers", "status", "sentence"),
     [
@@ -58,7 +78,7 @@ def test_accepted_keys(keyed: TestClient, headers: dict[str, str]) -> None:
 
 def test_a_widget_key_reads_same_origin_articles_without_an_origin_header(make_client: MakeClient) -> None:
     # Browsers omit Origin on same-origin GETs; Sec-Fetch-Site says the page is this server's.
-    app = make_client(admin_keys=[ADMIN_KEY], widget_keys={WIDGET_KEY: ["http://testserver"]})
+    app = make_client(admin_keys=[ADMIN_KEY], widget_keys={WIDGET_KEY: ["http://127.0.0.1"]})
     answer = app.post("/v1/ask", json=ASK, headers={"X-Whosaid-Key": ADMIN_KEY}).json()
     path = f"/v1/articles/{answer['citations'][0]['article_id']}"
     headers = {"X-Whosaid-Key": WIDGET_KEY}
@@ -138,6 +158,6 @@ def test_without_keys_only_local_pages_may_call(client: TestClient, origin: str,
 
 
 def test_the_demo_page_gets_a_widget_key_for_its_own_origin(make_client: MakeClient) -> None:
-    app = make_client(admin_keys=[ADMIN_KEY], widget_keys={WIDGET_KEY: ["http://testserver"], "pk-other": [SITE]})
+    app = make_client(admin_keys=[ADMIN_KEY], widget_keys={WIDGET_KEY: ["http://127.0.0.1"], "pk-other": [SITE]})
     page = app.get("/")
     assert f'data-key="{WIDGET_KEY}"' in page.text and "pk-other" not in page.text

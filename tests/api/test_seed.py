@@ -25,7 +25,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Whosaid:
 
 
 def test_a_seed_question_streams_a_cited_answer_and_a_follow_up_continues(seeded: Whosaid, tmp_path: Path) -> None:
-    with TestClient(create_app(seeded.settings, service=seeded)) as client:
+    with TestClient(create_app(seeded.settings, service=seeded), base_url="http://127.0.0.1") as client:
         response = client.post(
             "/v1/chat", json={"message": "Who said that Mariupol will be liberated?"},
             headers={"Accept": "text/event-stream"},

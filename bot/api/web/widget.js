@@ -256,7 +256,7 @@ textarea:focus-visible { outline: none; border-color: var(--a); box-shadow: 0 0 
     if (res.status === 429) {
       const wait = retryAfter(res);
       blockUntil(wait);
-      return `Slow down a little: too many questions in a short time. Please try again in ${wait} seconds.`;
+      return `Slow down a little: too many questions in a short time. Please try again in ${wait} second${wait === 1 ? "" : "s"}.`;
     }
     if (res.status >= 500) return said || "The service is having trouble right now; please try again in a moment.";
     return said || `The request was refused (HTTP ${res.status}).`;
