@@ -175,6 +175,20 @@ def main() -> None:
         limited = run_load(server.url, questions, clients=args.clients, seconds=min(args.seconds, 10.0))
         figures["rate_limited"] = {"limit_per_minute": args.limit, "burst": args.burst, **limited.summary()}
     print(json.dumps(figures, indent=1) if args.json else report(figures))
+    if problems := failures(figures):
+        raise SystemExit("FAILED: " + "; ".join(problems))
+
+
+def failures(figures: dict[str, Any]) -> list[str]:
+    """What the service must survive and did not: any non-200 under load, anything but 200/429 when limited."""
+    load, limited = figures["load"], figures["rate_limited"]
+    problems = []
+    if set(load["statuses"]) != {"200"}:
+        problems.append(f"under load, statuses {load['statuses']} (all must be 200)")
+    if not set(limited["statuses"]) <= {"200", "429"} or limited["retry_after_missing"]:
+        problems.append(f"rate-limited, statuses {limited['statuses']}, "
+                        f"{limited['retry_after_missing']} 429s without Retry-After")
+    return problems
 
 
 def report(figures: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from bot.answer.citations import ABSTAIN_MESSAGE, EmbeddingSupport, verify
 from bot.answer.composer import CitationBook, compose_check, compose_claims, compose_passages, outermost
 from bot.answer.llm import LLMComposer
 from bot.answer.progress import StageReporter
+from bot.answer.quarantine import usable_sentences
 from bot.answer.routing import Plan, SpeakerIndex, condense, plan
 from bot.answer.text import coverage, numbers_in, topic_terms
 from bot.errors import BusyError
@@ -27,7 +28,6 @@ from bot.index.embedder import Embedder, embed_query
 from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever, nearest_claims
 from bot.index.vectors import VectorStore
-from bot.ingest.chunking import sentence_spans
 from bot.model import Answer, Article, Claim, SearchHit
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class AnswerChain:
         chosen = []
         for hit in hits[:2]:
             text = self._article(hit.article_id).text
-            spans = sentence_spans(text, [(hit.start, hit.end)])
+            spans = usable_sentences(text, hit.start, hit.end)  # never an injected instruction or a link
             if not spans:
                 continue
             vectors = self._embedder.embed([text[s:e] for s, e in spans])

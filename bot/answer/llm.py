@@ -36,9 +36,9 @@ from bot.answer.checks import Evidence, check_verdict, findings_text
 from bot.answer.citations import CITATION_MARKER
 from bot.answer.composer import CitationBook, attribution, group_by_speaker, who
 from bot.answer.prompts import PromptError, format_history, format_sources, load_prompt
+from bot.answer.quarantine import LINK, quarantined, safe_spans
 from bot.answer.text import join_sentences, split_sentences
 from bot.errors import ConfigurationError, LanguageModelError
-from bot.ingest.chunking import sentence_spans
 from bot.model import Answer, Claim, SearchHit
 
 if TYPE_CHECKING:
@@ -63,12 +63,6 @@ MAX_STANDALONE_CHARS = 2000  # the service's limit on a question
 
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")  # "[1]", and "[1, 2]" which verify expands
-_LINK = re.compile(r"https?://|\bwww\.|\]\(", re.I)
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,60}\b(?:instructions?|prompts?|rules|guidelines)\b"
-    r"|\byou are now\b|\b(?:system|developer) (?:prompt|message)\b|\bnew instructions\b",
-    re.I,
-)
 _URL_FIELDS = ("openai_api_base", "base_url", "anthropic_api_url")
 
 
@@ -213,26 +207,6 @@ def _prompt_chain(name: str, model: BaseChatModel) -> Runnable[dict[str, str], s
     return render | model | StrOutputParser()
 
 
-def quarantined(sentence: str) -> bool:
-    """Whether a sentence of an article addresses a model or carries a link, so is not shown to one."""
-    return bool(_LINK.search(sentence) or _INSTRUCTION.search(sentence))
-
-
-def safe_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``text[start:end]`` as runs of consecutive sentences, without quarantined ones (exact offsets)."""
-    runs: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text, [(start, end)]):
-        while s < e and text[s].isspace():  # a sentence may carry the paragraph break before it
-            s += 1
-        if quarantined(text[s:e]):
-            runs.append((-1, -1))  # a break: the next sentence starts a new run
-        elif runs and runs[-1][0] >= 0:
-            runs[-1] = (runs[-1][0], e)
-        else:
-            runs.append((s, e))
-    return [run for run in runs if run[0] >= 0]
-
-
 def model_label(model: BaseChatModel) -> str:
     """The model's name and where it is served, for error messages (never its key)."""
     name = next((str(v) for a in ("model_name", "model") if (v := getattr(model, a, None))), type(model).__name__)
@@ -262,7 +236,7 @@ def describe_failure(exc: BaseException) -> str:
 def clean_reply(reply: str) -> str:
     """The reply without reasoning blocks, uncited sentences and sentences carrying a link."""
     segments = split_sentences(_strip_thinking(reply))
-    return join_sentences(segments, [bool(_MARKER.search(s.text)) and not _LINK.search(s.text) for s in segments])
+    return join_sentences(segments, [bool(_MARKER.search(s.text)) and not LINK.search(s.text) for s in segments])
 
 
 def _strip_thinking(reply: str) -> str:

@@ -73,9 +73,16 @@ def is_question(event: dict[str, Any]) -> bool:
     return not event.get("bot_id") and event.get("subtype") in ANSWERED_SUBTYPES and bool(event.get("user"))
 
 
+def addressable(event: dict[str, Any]) -> bool:
+    """Whether an event names a channel and a message to reply to (Slack's always do; forged ones may not)."""
+    return all(isinstance(event.get(key), str) and event[key] for key in ("channel", "ts")) and isinstance(
+        event.get("text", ""), str
+    )
+
+
 def mention_place(event: dict[str, Any], team: str) -> Place | None:
     """Where a mention is answered: its thread (or its DM); ``None`` for a bot's mention."""
-    if event.get("bot_id") or not event.get("user"):
+    if event.get("bot_id") or not event.get("user") or not addressable(event):
         return None
     channel, ts = event["channel"], event["ts"]
     if channel.startswith("D"):
@@ -87,7 +94,7 @@ def message_place(
     event: dict[str, Any], team: str, bot_user_id: str | None, *, followups: str, answered_in: Callable[[str], bool]
 ) -> Place | None:
     """Where a message is answered: any DM, or a follow-up in a thread the bot answered in; else ``None``."""
-    if not is_question(event):
+    if not is_question(event) or not addressable(event):
         return None
     if event.get("channel_type") == "im":
         return dm_place(team, event["channel"], event.get("thread_ts"))

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.answer.citations import ABSTAIN_MESSAGE
-from bot.answer.llm import clean_reply, create_chat_model, describe_failure, safe_spans
+from bot.answer.llm import clean_reply, create_chat_model, describe_failure
+from bot.answer.quarantine import safe_spans
 from bot.answer.text import split_sentences
 from bot.config import Settings
 from bot.errors import ConfigurationError, LanguageModelError

@@ -100,8 +100,12 @@ def ask_until(server: Server, stop: threading.Event, seed: int, results: list[Re
         while not stop.is_set():
             question = rng.choice(QUESTIONS + [festival_question(name) for name in FESTIVALS])
             sent = time.monotonic()
-            response = client.post("/v1/ask", json={"question": question})
-            results.append(Result(question, sent, time.monotonic(), response.status_code, response.json()))
+            try:  # a failure is a result too: a dead client thread would otherwise go unnoticed
+                response = client.post("/v1/ask", json={"question": question})
+                status, body = response.status_code, response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                status, body = -1, {"error": f"{type(exc).__name__}: {exc}"}
+            results.append(Result(question, sent, time.monotonic(), status, body))
 
 
 def mutate(server: Server, env: dict[str, str], base: Path, extra: Path, timeline: Timeline) -> None:

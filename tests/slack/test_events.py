@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import time
@@ -17,7 +18,17 @@ from bot.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 from bot.slack.replies import SORRY_BUSY
 
 from ..fakes.slack_server import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
-from .conftest import CHANNEL, SlackPoster, build_server, fresh_ts, mention, message, sign, slack_settings
+from .conftest import (
+    CHANNEL,
+    SIGNING_SECRET,
+    SlackPoster,
+    build_server,
+    fresh_ts,
+    mention,
+    message,
+    sign,
+    slack_settings,
+)
 
 pytestmark = pytest.mark.slow  # the shared corpus is extracted with spaCy
 
@@ -259,3 +270,18 @@ def test_slack_markup_in_an_article_reaches_the_channel_inert(slack: SlackPoster
     # The only angle brackets left are the links whosaid made to the article's http(s) URL.
     targets = {re.match(r"<([^|>]*)", link).group(1) for link in re.findall(r"<[^>]*>", body)}  # type: ignore[union-attr]
     assert targets == {"https://example.test/glassworks?day=9&amp;town=osterhaven"}
+
+
+def test_secrets_never_reach_logs_or_bodies(
+    slack: SlackPoster, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # Bolt and slack_sdk at their most talkative
+    ts = fresh_ts()
+    bodies = [slack.event(mention("Who said the bridge repair would cost 80 million?", ts=ts)).text]
+    finished(fake_slack, ts)
+    bodies.append(slack.raw("{}", "application/json", {"X-Slack-Signature": "v0=forged"}).text)  # refused: 401
+    bodies.append(slack.command("/whosaid", "", response_url=fake_slack.response_url("secrets")).text)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Tomas Reyes" in json.dumps([c.params for c in fake_slack.calls])  # the answer went out
+    for secret in (SIGNING_SECRET, "xoxb-fictional-token"):
+        assert secret not in logged and all(secret not in body for body in bodies)
