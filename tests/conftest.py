@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.index.embedder import HashEmbedder
@@ -17,6 +18,13 @@ from bot.service import Whosaid
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
+
+# The suite is deterministic: every property test draws the same examples on every run, so CI
+# never turns red on a new draw. `HYPOTHESIS_PROFILE=explore pytest tests/fuzz` hunts with fresh
+# random examples; a failure it finds is replayed from .hypothesis/ and belongs in an @example.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(autouse=True)

@@ -146,6 +146,11 @@ class CachedEmbedder:
                     self._vectors.popitem(last=False)
         return [list(found[text]) for text in texts]  # copies: a caller may change its list
 
+    def clear(self) -> None:
+        """Forget every vector (benchmarks time questions as if each were new)."""
+        with self._lock:
+            self._vectors.clear()
+
 
 class HashEmbedder:
     """Deterministic feature-hashing embedder: a fast, offline fake with lexical similarity."""
