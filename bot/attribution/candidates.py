@@ -52,3 +52,4 @@ class EntityMention:
     text: str
     label: str  # spaCy NER label
     role: str | None = None
+    subject: bool = False  # the subject of its clause, or in apposition to it ("The spokesman, Karel Voss, said")

@@ -119,7 +119,8 @@ def _to_claims(
     for cand in cands:
         res = resolver.resolve(cand, recent)
         if res.speaker is not None and cand.source is not None:
-            kind = "person" if cand.source.kind in {"person", "pronoun"} else cand.source.kind
+            named = cand.source.kind in {"person", "pronoun"} or resolver.is_person(res.speaker)
+            kind = "person" if named else cand.source.kind
             recent.append((cand.source.span[0], res.speaker, kind))
         spans = tuple(cand.content)
         claims.append(

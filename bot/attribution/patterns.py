@@ -305,5 +305,15 @@ def entity_mentions(doc: Doc, offset: int) -> list[EntityMention]:
         if ent.label_ == "PERSON":
             role = _role(list(ent.root.subtree), ent, ent.root)
         span = (offset + ent.start_char, offset + ent.end_char)
-        out.append(EntityMention(span=span, text=ent.text, label=ent.label_, role=role))
+        out.append(EntityMention(span=span, text=ent.text, label=ent.label_, role=role, subject=_is_subject(ent.root)))
     return out
+
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _is_subject(root: Token) -> bool:
+    """Whether a name is its clause's subject, directly or as an apposition or compound of it."""
+    while root.dep_ in ("appos", "compound") and root.head is not root:
+        root = root.head
+    return root.dep_ in _SUBJECTS

@@ -19,6 +19,8 @@ _TITLES = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+")
 _ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
 _SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
+# "health minister, Ana Ruiz": a role and a name in apposition that the tagger did not mark as a person.
+_ROLE_THEN_NAME = re.compile(r"^(?P<role>[^,]{3,80}),\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class SpeakerResolver:
 
     def __init__(self, entities: list[EntityMention]) -> None:
         self._people = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.span)
+        self._organisations = {_clean_name(e.text) for e in entities if e.label != "PERSON"}
         self._starts = [e.span[0] for e in self._people]
         names = {_clean_name(e.text) for e in self._people}
         self._canonical = {n: _fullest(n, names) for n in names}
@@ -61,6 +64,15 @@ class SpeakerResolver:
         """The fullest known form of a person's name."""
         clean = _clean_name(name)
         return self._canonical.get(clean) or _fullest(clean, set(self._canonical)) or clean
+
+    def _learn_person(self, name: str) -> str:
+        """Add a person the tagger missed; later mentions of their surname resolve to them."""
+        person = self.canonical(name)
+        self._canonical.setdefault(person, person)
+        for short in list(self._canonical):
+            if _fullest(short, {person}) == person and len(short) < len(person):
+                self._canonical[short] = person
+        return person
 
     def _learn_role(self, person: str, role: str | None) -> None:
         key = role_key(role)
@@ -109,16 +121,40 @@ class SpeakerResolver:
         return Resolution(person, self._person_role.get(person))
 
     def _last_person(self, offset: int, recent: list[tuple[int, str, str]]) -> str | None:
-        """A nearby earlier speaker wins over a closer name: news pronouns track the speaker."""
+        """A nearby earlier speaker wins over a closer name, unless a person became the subject since.
+
+        News pronouns track the speaker ("Peskov said ... about Zelenskyy. He added" is Peskov),
+        but a person who is the subject of a later clause takes over ("Peskov said ... Karel
+        Voss, the spokesman, accused the government. He claimed" is Voss).
+        """
+        i = bisect_left(self._starts, offset) - 1
         said = next(((o, s) for o, s, k in reversed(recent) if k == "person"), None)
         if said is not None and offset - said[0] <= _SPEAKER_REACH:
-            return said[1]
-        i = bisect_left(self._starts, offset) - 1
+            newer = self._subject_between(said[0], offset, i)
+            return newer if newer is not None else said[1]
         return self.canonical(self._people[i].text) if i >= 0 else None
+
+    def _subject_between(self, start: int, offset: int, last: int) -> str | None:
+        """The latest person who is a clause's subject after ``start`` and before ``offset``."""
+        while last >= 0 and self._people[last].span[0] > start:
+            person = self._people[last]
+            if person.subject and person.span[1] <= offset:
+                return self.canonical(person.text)
+            last -= 1
+        return None
+
+    def is_person(self, speaker: str | None) -> bool:
+        """Whether a resolved speaker is a person the article names (not a group or a description)."""
+        return speaker is not None and speaker in self._canonical.values()
 
     def _nominal(self, mention: Mention) -> Resolution:
         """'the Kremlin spokesman' -> the person known to hold that role."""
         text = _DETERMINER.sub("", mention.text)
+        appos = _ROLE_THEN_NAME.match(text)
+        if appos and appos["name"] not in self._organisations:
+            person = self._learn_person(appos["name"])
+            self._learn_role(person, appos["role"])
+            return Resolution(person, appos["role"])
         key = role_key(mention.role or text)
         definite = mention.text.lower().startswith(("the ", "this "))
         if definite and key in self._roles:
