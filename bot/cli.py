@@ -248,6 +248,32 @@ def slack(data_dir: DataDir = None) -> None:
         handler.close()
 
 
+@app.command("eval")
+def eval_(
+    out: Annotated[Path | None, typer.Option(help="The report folder (default: evals/out/report).")] = None,
+    polnear: Annotated[
+        Path | None, typer.Option(help="The PolNeAR corpus (default: ../shared/polnear, skipped when absent).")
+    ] = None,
+    sample: Annotated[int, typer.Option(min=1, help="How many PolNeAR-generated questions to answer.")] = 200,
+    quick: Annotated[bool, typer.Option(help="A smoke run: seed attribution and 10 seed questions only.")] = False,
+) -> None:
+    """Run the quality evals and write a report folder (needs a source checkout)."""
+    root = Path(__file__).resolve().parents[1]  # evals/ is not installed: it sits beside bot/ in a checkout
+    if not (root / "evals" / "report.py").is_file():
+        typer.echo(f"error: whosaid eval needs a source checkout, and there is no evals/ folder in {root}.", err=True)
+        raise typer.Exit(2)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from rich.console import Console
+
+    from evals.report import DEFAULT_OUT, Options, report, summary_table
+
+    results = report(Options(out=out or DEFAULT_OUT, polnear=polnear, sample=sample, quick=quick),
+                     echo=lambda line: typer.echo(line, err=True))
+    Console(width=None if sys.stdout.isatty() else 120).print(summary_table(results))
+    typer.echo(f"wrote {out or DEFAULT_OUT}/report.md")
+
+
 def _print_answer(answer: Answer, *, as_json: bool) -> None:
     if as_json:
         emit_json(answer.to_dict())

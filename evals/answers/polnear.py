@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -145,6 +146,35 @@ def _pct(key: str, rows: list[dict[str, object]]) -> float:
     return round(100.0 * sum(bool(r[key]) for r in rows) / len(rows), 1) if rows else 0.0
 
 
+def run(
+    root: Path = DEFAULT_ROOT, split: str = "dev", *, sample: int = 200, seed: int = 13, out: Path | None = None
+) -> dict[str, Any]:
+    """Generate, sample, ingest, answer, score: the results data (figures under "summary").
+
+    With ``out``, the sampled questions are written there as questions.jsonl.
+    """
+    questions, skipped, articles = generate(root, split)
+    chosen = random.Random(seed).sample(questions, min(sample, len(questions)))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        with (out / "questions.jsonl").open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(asdict(q), ensure_ascii=False) + "\n" for q in chosen)
+    with tempfile.TemporaryDirectory(prefix="whosaid-polnear-") as tmp:
+        texts = Path(tmp) / "articles"
+        texts.mkdir()
+        for name, text in articles:
+            (texts / f"{name}.txt").write_text(text, encoding="utf-8")
+        service = Whosaid(Settings(data_dir=Path(tmp) / "data", llm=None, extract_claims=True))
+        began = time.perf_counter()
+        report = service.ingest([texts])
+        ingest_seconds = time.perf_counter() - began
+        service.warm_up()  # as a server does: the first question's latency is not the models loading
+        rows = ask_all(service, chosen)
+    return {"split": split, "seed": seed, "articles": len(articles), "claims": report.claims,
+            "ingest_seconds": round(ingest_seconds, 1), "usable": len(questions), "skipped": skipped,
+            "summary": summarise(rows), "results": rows}
+
+
 def main() -> None:
     """Generate, sample, ingest, answer, score; print the figures and write results.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -156,31 +186,16 @@ def main() -> None:
     args = parser.parse_args()
     if not args.root.is_dir():
         raise SystemExit(f"PolNeAR is not at {args.root}; pass --root.")
-    questions, skipped, articles = generate(args.root, args.split)
-    sample = random.Random(args.seed).sample(questions, min(args.sample, len(questions)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "questions.jsonl").open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(asdict(q), ensure_ascii=False) + "\n" for q in sample)
-    with tempfile.TemporaryDirectory(prefix="whosaid-polnear-") as tmp:
-        texts = Path(tmp) / "articles"
-        texts.mkdir()
-        for name, text in articles:
-            (texts / f"{name}.txt").write_text(text, encoding="utf-8")
-        service = Whosaid(Settings(data_dir=Path(tmp) / "data", llm=None, extract_claims=True))
-        began = time.perf_counter()
-        report = service.ingest([texts])
-        print(f"ingested {len(articles)} {args.split} articles ({report.claims} claims) in "
-              f"{time.perf_counter() - began:.0f} s; {len(questions)} usable questions, skipped {skipped}")
-        rows = ask_all(service, sample)
-    figures = summarise(rows)
+    data = run(args.root, args.split, sample=args.sample, seed=args.seed, out=args.out)
+    print(f"ingested {data['articles']} {args.split} articles ({data['claims']} claims) in "
+          f"{data['ingest_seconds']:.0f} s; {data['usable']} usable questions, skipped {data['skipped']}")
+    rows, figures = data["results"], data["summary"]
     table = Table(title=f"PolNeAR {args.split}: 'Who said that <content>?' ({len(rows)} sampled, seed {args.seed})")
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in figures.items():
         table.add_row(key.replace("_", " "), f"{value}")
     Console(width=120).print(table)
-    data = {"split": args.split, "seed": args.seed, "usable": len(questions), "skipped": skipped,
-            "summary": figures, "results": rows}
     (args.out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"wrote {args.out / 'results.json'}")
 

@@ -22,7 +22,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,9 @@ def build_service(data_dir: Path, corpus: Sequence[Path] = CORPUS) -> tuple[Whos
     service = Whosaid(Settings(data_dir=data_dir, llm=None, extract_claims=True))
     began = time.perf_counter()
     service.ingest(list(corpus))
-    return service, time.perf_counter() - began
+    seconds = time.perf_counter() - began
+    service.warm_up()  # as a server does: the first question's latency is not the models loading
+    return service, seconds
 
 
 def answer_all(
@@ -139,25 +141,60 @@ def _cell(figure: dict[str, Any]) -> str:
     return "-" if figure["value"] is None else f"{figure['value']:.1f} ({figure['n']}/{figure['of']})"
 
 
-def write_results(out: Path, service: Whosaid, summary: dict[str, Any], results: Sequence[Scored],
-                  seconds: Sequence[float], ingest_seconds: float) -> Path:
-    """``results.json``: configuration, figures, and every answer with its failures."""
+def results_data(service: Whosaid, summary: dict[str, Any], results: Sequence[Scored],
+                 seconds: Sequence[float], ingest_seconds: float) -> dict[str, Any]:
+    """Configuration, figures, and every answer with its failures and the milliseconds it took."""
     from bot.answer import citations
 
-    out.mkdir(parents=True, exist_ok=True)
     ordered = sorted(seconds)
-    data = {
+    return {
         "thresholds": dataclasses.asdict(service.chain.thresholds),
         "citation_threshold": citations.DEFAULT_THRESHOLD,
         "support_judge": SUPPORT_JUDGE,
         "ingest_seconds": round(ingest_seconds, 1),
         "median_question_ms": round(1000 * ordered[len(ordered) // 2], 1) if ordered else None,
         "summary": summary,
-        "results": [r.to_dict() for r in results],
+        "results": [{**r.to_dict(), "ms": round(1000 * s, 1)} for r, s in zip(results, seconds, strict=True)],
     }
+
+
+def write_results(out: Path, data: dict[str, Any]) -> Path:
+    """``results.json`` in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
     path = out / "results.json"
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def run(
+    *,
+    questions: Path = QUESTIONS,
+    corpus: Sequence[Path] = CORPUS,
+    data_dir: Path | None = None,
+    select: Callable[[list[gold.Line]], list[gold.Line]] | None = None,
+) -> tuple[dict[str, Any], list[Scored]]:
+    """Ingest ``corpus``, answer the (selected) questions, score them: the results data and the scored answers.
+
+    Gold evidence is always located in the whole eval corpus, so a smaller ``corpus`` only changes
+    what is indexed.
+    """
+    lines = gold.load(questions, corpus_texts(CORPUS))  # a bad gold line fails before any model loads
+    if select is not None:
+        lines = select(lines)
+    with tempfile.TemporaryDirectory(prefix="whosaid-answers-") as tmp:
+        service, ingest_seconds = build_service(data_dir or Path(tmp), corpus)
+        results, seconds = evaluate(service, lines)
+        return results_data(service, by_split(results), results, seconds, ingest_seconds), results
+
+
+def figures(
+    *,
+    questions: Path = QUESTIONS,
+    corpus: Sequence[Path] = CORPUS,
+    select: Callable[[list[gold.Line]], list[gold.Line]] | None = None,
+) -> dict[str, Any]:
+    """The results data of ``run`` alone (the figures under "summary"), over a temporary index."""
+    return run(questions=questions, corpus=corpus, select=select)[0]
 
 
 def main() -> None:
@@ -167,15 +204,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--data-dir", type=Path, default=None, help="reuse (or keep) an index here")
     args = parser.parse_args()
-    lines = gold.load(args.questions, corpus_texts(CORPUS))  # a bad gold line fails before any model loads
-    with tempfile.TemporaryDirectory(prefix="whosaid-answers-") as tmp:
-        service, ingest_seconds = build_service(args.data_dir or Path(tmp))
-        results, seconds = evaluate(service, lines)
-        summary = by_split(results)
-        console = Console(width=None if sys.stdout.isatty() else 120)
-        print_report(console, summary, results)
-        path = write_results(args.out, service, summary, results, seconds, ingest_seconds)
-        console.print(f"ingest {ingest_seconds:.1f} s; wrote {path}")
+    data, results = run(questions=args.questions, data_dir=args.data_dir)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    print_report(console, data["summary"], results)
+    path = write_results(args.out, data)
+    console.print(f"ingest {data['ingest_seconds']:.1f} s; wrote {path}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import argparse
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from bot.attribution import AttributionExtractor
 from evals.attribution.scoring import Attr, Tally
@@ -88,17 +89,17 @@ def _print(label: str, figures: dict[str, float]) -> None:
     )
 
 
-def main() -> None:
-    """Score the engine and the baseline on one PolNeAR split and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["train", "dev"], default="dev")
-    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
-    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
-    parser.add_argument("--no-baseline", action="store_true")
-    args = parser.parse_args()
-
-    articles = load_split(args.root, args.split, args.limit)
-    extractor = AttributionExtractor()
+def evaluate(
+    root: Path = DEFAULT_ROOT,
+    split: str = "dev",
+    *,
+    limit: int | None = None,
+    baseline: bool = True,
+    extractor: AttributionExtractor | None = None,
+) -> dict[str, Any]:
+    """Score the engine (and the baseline, unless switched off) on one split; the figures as a dict."""
+    articles = load_split(root, split, limit)
+    extractor = extractor or AttributionExtractor()
     extractor.extract("Warm-up: the model loads here, not in the timing, she said.")
     began = time.perf_counter()
     outputs = list(extractor.extract_many(text for _, text, _ in articles))
@@ -112,15 +113,31 @@ def main() -> None:
         extractor.nlp.pipe(t for _, t, _ in articles), articles, strict=True
     ):
         sentences += sum(1 for _ in doc.sents)
-        if not args.no_baseline:
+        if baseline:
             base.add(textacy_attrs(doc), gold)
+    return {
+        "split": split, "articles": len(articles), "gold": ours.gold, "claims": ours.pred,
+        "sentences": sentences, "seconds": seconds, "sentences_per_s": sentences / seconds if seconds else 0.0,
+        "whosaid": ours.figures(), "textacy": base.figures() if baseline else None,
+    }
 
-    print(f"PolNeAR {args.split}: {len(articles)} articles, {ours.gold} gold attributions")
-    _print("whosaid", ours.figures())
-    if not args.no_baseline:
-        _print("textacy", base.figures())
-    print(f"throughput: {sentences / seconds:.1f} sentences/s "
-          f"({sentences} sentences, {seconds:.1f} s, {ours.pred} claims)")
+
+def main() -> None:
+    """Score the engine and the baseline on one PolNeAR split and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["train", "dev"], default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+
+    result = evaluate(args.root, args.split, limit=args.limit, baseline=not args.no_baseline)
+    print(f"PolNeAR {args.split}: {result['articles']} articles, {result['gold']} gold attributions")
+    _print("whosaid", result["whosaid"])
+    if result["textacy"] is not None:
+        _print("textacy", result["textacy"])
+    print(f"throughput: {result['sentences_per_s']:.1f} sentences/s "
+          f"({result['sentences']} sentences, {result['seconds']:.1f} s, {result['claims']} claims)")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,34 @@ def _same_speaker(a: str | None, b: str | None) -> bool:
     return (a or "").casefold() == (b or "").casefold()
 
 
+def _prf(hit: int, pred: int, gold: int) -> tuple[float, float, float]:
+    p = hit / pred if pred else 0.0
+    r = hit / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(preds: list[Attr], golds: list[Attr], pairs: list[tuple[int, int]]) -> dict[str, float]:
+    """Counts and percentages: P/R/F1 of content, cue and speaker over matched pairs."""
+    hits = {
+        "content": len(pairs),
+        "cue": sum(any(p[0] < g[1] and g[0] < p[1] for p in preds[i].cue for g in golds[j].cue)
+                   for i, j in pairs),
+        "speaker": sum(_same_speaker(preds[i].speaker, golds[j].speaker) for i, j in pairs),
+    }
+    figures: dict[str, float] = {"gold": len(golds), "predicted": len(preds)}
+    for name, hit in hits.items():
+        p, r, f = _prf(hit, len(preds), len(golds))
+        figures |= {f"{name}_P": 100 * p, f"{name}_R": 100 * r, f"{name}_F1": 100 * f}
+    return figures
+
+
+def evaluate(gold: Path = GOLD, extractor: AttributionExtractor | None = None) -> dict[str, float]:
+    """Extract the seed article's claims and score them against the gold (see ``score``)."""
+    text, golds = load_gold(gold)
+    preds = [Attr.from_claim(c) for c in (extractor or AttributionExtractor()).extract(text)]
+    return score(preds, golds, match(preds, golds))
+
+
 def main() -> None:
     """Print P/R/F1 of content, cue and speaker on the seed article, and the misses."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,18 +85,11 @@ def main() -> None:
     claims = AttributionExtractor().extract(text)
     preds = [Attr.from_claim(c) for c in claims]
     pairs = match(preds, golds)
-    hits = {
-        "content": len(pairs),
-        "cue": sum(any(p[0] < g[1] and g[0] < p[1] for p in preds[i].cue for g in golds[j].cue)
-                   for i, j in pairs),
-        "speaker": sum(_same_speaker(preds[i].speaker, golds[j].speaker) for i, j in pairs),
-    }
+    figures = score(preds, golds, pairs)
     print(f"seed article: {len(golds)} gold attributions, {len(preds)} predicted")
-    for name, hit in hits.items():
-        p = hit / len(preds) if preds else 0.0
-        r = hit / len(golds) if golds else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{name:<8} P {100 * p:5.1f}  R {100 * r:5.1f}  F1 {100 * f:5.1f}")
+    for name in ("content", "cue", "speaker"):
+        print(f"{name:<8} P {figures[name + '_P']:5.1f}  R {figures[name + '_R']:5.1f}  "
+              f"F1 {figures[name + '_F1']:5.1f}")
     if args.verbose:
         matched_g = {j for _, j in pairs}
         matched_p = {i for i, _ in pairs}
