@@ -40,13 +40,16 @@ def open_engine(url: str) -> Engine:
 
 
 def create_schema(conn: Connection, schema: MetaData) -> None:
-    """Create missing tables under a lock held to the end of ``conn``'s transaction, as several
-    workers (or commands) may start at once on an empty database."""
+    """Create missing tables and indexes under a lock held to the end of ``conn``'s transaction, as
+    several workers (or commands) may start at once on an empty database."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite's write lock, before the existence checks
     schema.create_all(conn)
+    for table in schema.sorted_tables:  # create_all adds indexes only to the tables it creates
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
 
 
 @contextlib.contextmanager
@@ -78,10 +81,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite's lower() folds ASCII only; PostgreSQL's folds all of Unicode: make them agree.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    _use_wal(cursor)  # readers keep reading while one writer writes
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any, *, seconds: float = 10.0) -> None:
+    """Switch a new database file to WAL (the mode is stored in the file: later opens keep it).
+
+    SQLite answers "database is locked" at once, without waiting for the busy timeout, when
+    another connection holds a lock while this one switches; several processes opening a new,
+    empty database at the same moment do exactly that, so the switch is retried.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")  # a no-op on a file already in WAL mode
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _lower(value: str | None) -> str | None:
