@@ -122,7 +122,11 @@ class AnswerChain:
         if route.unknown_speaker:
             return state
         if route.route == "what_did" and route.speaker and not route.topic:
-            claims = self._records.claims(speaker=route.speaker)
+            # The answer shows the first max_claims outermost claims in (article, offset) order; each
+            # article quoting the speaker has at least one, so the first max_claims articles hold them.
+            claims = self._records.first_claims(
+                speakers=self._speaker_index().spellings(route.speaker), max_articles=self.thresholds.max_claims
+            )
             state.claims = outermost([(c, 1.0) for c in sorted(claims, key=lambda c: (c.article_id or "", c.start))])
             return state
         query = route.topic or route.standalone

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Column,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -69,8 +70,12 @@ claims = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("speaker", Text, index=True),
+    Column("speaker", Text),
     Column("data", JSON, nullable=False),
+    # A speaker's claims in article order: "what did X say?" reads the first few articles quoting X
+    # from this index and stops, however many claims X has (ix_claims_speaker, in older
+    # databases, is the same index without the order).
+    Index("ix_claims_speaker_article", "speaker", "article_id"),
 )
 # Articles removed or replaced whose vectors may still be in the vector store; written in
 # the transaction that removes them, cleared once the vectors are deleted.
@@ -184,6 +189,39 @@ class RecordStore:
             query = query.where(func.lower(claims.c.speaker) == func.lower(speaker))
         if article_id:
             query = query.where(claims.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return [claim_from_dict(data) for data in conn.scalars(query)]
+
+    def claim_ids(self, *, speakers: Sequence[str]) -> list[str]:
+        """Ids of the claims of ready articles said by any of these exact names (an indexed lookup)."""
+        if not speakers:
+            return []
+        query = (  # the status is tested here, not in SQL, as in chunks_by_ids
+            select(claims.c.id, articles.c.status)
+            .join(articles, articles.c.id == claims.c.article_id)
+            .where(claims.c.speaker.in_(list(speakers)))
+        )
+        with self.engine.connect() as conn:
+            return [row.id for row in conn.execute(query) if row.status == READY]
+
+    def first_claims(self, *, speakers: Sequence[str], max_articles: int) -> list[Claim]:
+        """Claims said by any of these exact names in the first ``max_articles`` ready articles (by id) quoting them.
+
+        Read through the speaker index, which stops after those articles: the cost does not grow
+        with how many claims the speaker has elsewhere, as reading them all (``claims``) does.
+        """
+        if not speakers or max_articles < 1:
+            return []
+        names = list(speakers)
+        first = (
+            select(claims.c.article_id)
+            .join(articles, articles.c.id == claims.c.article_id)
+            .where(claims.c.speaker.in_(names), articles.c.status == READY)
+            .distinct()
+            .order_by(claims.c.article_id)
+            .limit(max_articles)
+        )
+        query = select(claims.c.data).where(claims.c.speaker.in_(names), claims.c.article_id.in_(first))
         with self.engine.connect() as conn:
             return [claim_from_dict(data) for data in conn.scalars(query)]
 

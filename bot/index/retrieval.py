@@ -105,7 +105,10 @@ def nearest_claims(
     speaker: str | None = None, vector: Sequence[float] | None = None,
 ) -> list[tuple[Claim, float]]:
     """Claims of ready articles nearest in meaning to ``query``, with cosine similarity, best first."""
-    where = {"speaker": speaker} if speaker else None
-    hits = vectors.query(vector if vector is not None else embed_query(embedder, query), k=k, where=where)
+    vector = vector if vector is not None else embed_query(embedder, query)
+    # One speaker's claims are looked up in the record store's speaker index and searched by id:
+    # a metadata filter would make Chroma scan every claim in the collection.
+    ids = records.claim_ids(speakers=[speaker]) if speaker else None
+    hits = vectors.query(vector, k=k, ids=ids)
     found = records.claims_by_ids([hit.id for hit in hits])
     return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]

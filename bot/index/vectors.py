@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 Metadata = dict[str, str | int | float | bool]
 Where = dict[str, Any]
+# Up to this many ids, a restricted query reads their vectors and ranks them exactly (see
+# ``ChromaVectorStore._exact``); above it, Chroma's restricted graph search is the faster one
+# (measured on 170k claims: 400 ids, 12 ms by id against 35 ms by graph; 800 ids, 28 against 22).
+EXACT_SEARCH_MAX = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,8 @@ class VectorStore(Protocol):
 
     Contract: ``upsert`` replaces what was stored under the same id; ``query`` returns at
     most ``k`` hits, nearest first, only among items whose metadata matches ``where``
-    (Chroma's filter syntax: equality, ``$in``, ``$gte``, ``$lte``, ``$and``);
+    (Chroma's filter syntax: equality, ``$in``, ``$gte``, ``$lte``, ``$and``) and, when
+    ``ids`` is given, whose id is in it (unknown ids are ignored; an empty list finds nothing);
     ``delete`` removes every item matching ``where`` and is a no-op when none match.
     """
 
@@ -47,8 +52,10 @@ class VectorStore(Protocol):
         """Insert or replace items."""
         ...
 
-    def query(self, embedding: Sequence[float], *, k: int, where: Where | None = None) -> list[VectorHit]:
-        """Return the ``k`` nearest items matching ``where``."""
+    def query(
+        self, embedding: Sequence[float], *, k: int, where: Where | None = None, ids: Sequence[str] | None = None
+    ) -> list[VectorHit]:
+        """Return the ``k`` nearest items matching ``where`` (and among ``ids``, when given)."""
         ...
 
     def delete(self, where: Where) -> None:
@@ -90,21 +97,66 @@ class ChromaVectorStore:
                 metadatas=list(metadatas[i : i + 1000]),
             )
 
-    def query(self, embedding: Sequence[float], *, k: int, where: Where | None = None) -> list[VectorHit]:
-        """Return the ``k`` nearest items matching ``where``."""
+    def query(
+        self, embedding: Sequence[float], *, k: int, where: Where | None = None, ids: Sequence[str] | None = None
+    ) -> list[VectorHit]:
+        """Return the ``k`` nearest items matching ``where`` (and among ``ids``, when given)."""
+        if ids is not None and len(ids) <= max(EXACT_SEARCH_MAX, k):
+            return self._exact(embedding, ids, k=k, where=where)
+        try:
+            return self._search(embedding, k=k, where=where, ids=ids)
+        except Exception as exc:
+            if ids is None or "finding id" not in str(exc):
+                raise
+        # Chroma fails a search among ids if one of them is not stored (deleted since the caller
+        # listed it): search among those it holds.
+        held = _call(self._collection.get, ids=list(ids), include=[])["ids"]
+        if len(held) <= max(EXACT_SEARCH_MAX, k):
+            return self._exact(embedding, held, k=k, where=where)
+        return self._search(embedding, k=k, where=where, ids=held)
+
+    def _search(
+        self, embedding: Sequence[float], *, k: int, where: Where | None, ids: Sequence[str] | None
+    ) -> list[VectorHit]:
+        """Chroma's graph search."""
         result = _call(
             self._collection.query,
             query_embeddings=[list(embedding)],
             n_results=max(1, k),
             where=where or None,
+            ids=list(ids) if ids is not None else None,
             include=["distances", "metadatas"],
         )
-        ids = result["ids"][0]
+        found = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         metadatas = (result.get("metadatas") or [[]])[0]
         return [
             VectorHit(id=i, distance=float(d), metadata=dict(m or {}))
-            for i, d, m in zip(ids, distances, metadatas, strict=True)
+            for i, d, m in zip(found, distances, metadatas, strict=True)
+        ]
+
+    def _exact(self, embedding: Sequence[float], ids: Sequence[str], *, k: int, where: Where | None) -> list[VectorHit]:
+        """The ``k`` nearest of a few items, read by id and ranked by exact cosine distance.
+
+        Chroma's graph search restricted to a few ids walks most of the graph to find them, so it
+        slows down as the collection grows (90 ms for 50 ids among 170k claims); reading 50
+        vectors by id takes 3 ms, whatever the size of the collection.
+        """
+        import numpy as np
+
+        if not ids:
+            return []
+        got = _call(self._collection.get, ids=list(ids), where=where or None, include=["embeddings", "metadatas"])
+        if not got["ids"]:
+            return []
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        query = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(query)
+        distances = 1.0 - (vectors @ query) / np.where(norms > 0, norms, 1.0)
+        metadatas = got["metadatas"] or [None] * len(got["ids"])
+        return [
+            VectorHit(id=got["ids"][i], distance=float(distances[i]), metadata=dict(metadatas[i] or {}))
+            for i in np.argsort(distances, kind="stable")[: max(1, k)]
         ]
 
     def delete(self, where: Where) -> None:

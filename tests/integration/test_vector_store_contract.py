@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import ConfigurationError, StoreUnavailableError
-from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
+from bot.index.vectors import EXACT_SEARCH_MAX, ChromaVectorStore, VectorStore, create_chroma_client
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -99,6 +99,18 @@ class TestVectorStoreContract:
 
     def test_query_on_an_empty_store_is_empty(self, store: VectorStore) -> None:
         assert store.query(unit(1, 0, 0), k=3) == []
+
+    @pytest.mark.parametrize("extra", [0, EXACT_SEARCH_MAX])  # ranked by id, then by Chroma's graph search
+    def test_query_among_ids_finds_the_nearest_of_those_ids_only(self, store: VectorStore, extra: int) -> None:
+        ids = ["a", "b", "c"] + [f"far{n}" for n in range(extra)]
+        vectors = [unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0)] + [unit(-1, 0.001 * n, 1) for n in range(extra)]
+        store.upsert(ids, vectors, [{"article_id": "x"}] * len(ids))
+        hits = store.query(unit(1, 0.1, 0), k=2, ids=["b", "c", *ids[3:], "unknown"])
+        assert [h.id for h in hits] == ["c", "b"] and hits[0].metadata == {"article_id": "x"}
+        cosine = sum(a * b for a, b in zip(unit(1, 0.1, 0), unit(1, 1, 0), strict=True))
+        assert hits[0].distance == pytest.approx(1 - cosine, abs=1e-4)  # cosine distance, either way
+        assert [h.id for h in store.query(unit(1, 0, 0), k=5, ids=["a", "b"], where={"article_id": "y"})] == []
+        assert store.query(unit(1, 0, 0), k=5, ids=[]) == []
 
 
 def test_a_collection_built_with_another_model_is_refused(tmp_path: Path) -> None:
