@@ -16,7 +16,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, overload
@@ -80,36 +79,19 @@ class Ingestor:
         report = IngestReport()
         self._seen: set[str] = set()
         self.sweep()
-        # Extraction (spaCy, one core) of a group runs in a worker while the group before it is
-        # embedded (torch) and written: the two stages overlap on two cores. Writes keep their
-        # order and their crash safety: nothing is written before a group's extraction is done.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="whosaid-extract") as pool:
-            group: list[_Pending] = []
-            extracting: list[Future[None]] = []
-            waiting: tuple[list[_Pending], list[Future[None]]] | None = None  # a full group, extracting
-            for path in files:
-                prepared = self._load(path, report)
-                if prepared:
-                    extracting.append(pool.submit(self._extract, prepared))
-                    group += prepared
+        group: list[_Pending] = []
+        for path in files:
+            for pending in self._load(path, report):
+                group.append(pending)
                 if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
-                    if waiting:
-                        self._flush_extracted(*waiting, report)
-                    waiting, group, extracting = (group, extracting), [], []
-                if on_file:
-                    on_file(path)
-            if waiting:
-                self._flush_extracted(*waiting, report)
-            self._flush_extracted(group, extracting, report)
+                    self._flush(group, report)
+                    group = []
+            if on_file:
+                on_file(path)
+        self._flush(group, report)
         self.sweep()
         report.seconds = time.perf_counter() - started
         return report
-
-    def _flush_extracted(self, group: list[_Pending], extracting: list[Future[None]], report: IngestReport) -> None:
-        """Write a group once its claims are extracted (an extraction error is raised here)."""
-        for future in extracting:
-            future.result()
-        self._flush(group, report)
 
     def ingest_documents(self, documents: Sequence[Document]) -> IngestReport:
         """Ingest in-memory documents, checked as file texts are; an invalid one is reported, not fatal."""
@@ -159,7 +141,9 @@ class Ingestor:
             report.failed += 1
             report.failures.append((str(path), str(exc)))
             return []
-        return [p for p in (self._prepare(doc, report) for doc in documents) if p is not None]
+        prepared = [p for p in (self._prepare(doc, report) for doc in documents) if p is not None]
+        self._extract(prepared)
+        return prepared
 
     def _prepare(self, doc: Document, report: IngestReport) -> _Pending | None:
         article = Article(
