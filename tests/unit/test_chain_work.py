@@ -11,21 +11,10 @@ from bot.index.embedder import HashEmbedder
 from bot.index.records import RecordStore
 from bot.index.vectors import Metadata, VectorHit, VectorStore, Where
 from bot.service import Whosaid
+from tests.fakes.embedders import CountingEmbedder
 
 from ..conftest import NoClaims
 from .test_query_caches import SaidClaims
-
-
-class CountingEmbedder(HashEmbedder):
-    """Records every batch it is asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.batches: list[list[str]] = []
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        self.batches.append(list(texts))
-        return super().embed(texts)
 
 
 class CountingRecords(RecordStore):

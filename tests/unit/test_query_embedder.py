@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.index.bert import supports
 from bot.index.embedder import CachedEmbedder, HashEmbedder, create_query_embedder, resolve_model_path
-
-
-class CountingEmbedder(HashEmbedder):
-    """Records every batch it is asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.batches: list[list[str]] = []
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        self.batches.append(list(texts))
-        return super().embed(texts)
+from tests.fakes.embedders import CountingEmbedder
 
 
 def test_cached_vectors_are_the_inner_embedders() -> None:

@@ -9,20 +9,9 @@ from bot.answer.citations import check_sentences, verify
 from bot.answer.support import EmbeddingSupport
 from bot.index.embedder import HashEmbedder
 from bot.model import Answer, Attribution, Citation
+from tests.fakes.embedders import CountingEmbedder
 
 QUOTE = "she said the harbour bridge in Port Alder would reopen in June"
-
-
-class CountingEmbedder(HashEmbedder):
-    """Records every batch it is asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.batches: list[list[str]] = []
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        self.batches.append(list(texts))
-        return super().embed(texts)
 
 
 class RefusingScorer:
