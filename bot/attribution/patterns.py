@@ -241,6 +241,8 @@ def _mention(root: Token, offset: int) -> Mention:
     for child in root.children:
         if child.dep_ not in _MENTION_CUT_DEPS and child.dep_ != "case":
             keep.extend(child.subtree)
+        elif child.dep_ == "prep" and (named := _appositive_person(child)) is not None:
+            keep.extend(t for t in child.subtree if t.i <= named.i)  # "The mayor of Kallan, Rosa Ferreira"
     tokens = sorted({t.i: t for t in keep}.values(), key=lambda t: t.i)
     text = root.doc.text
     raw = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
@@ -252,6 +254,21 @@ def _mention(root: Token, offset: int) -> Mention:
         span=(span[0] + offset, span[1] + offset), text=text[span[0] : span[1]], kind=kind,
         name=ent.text if ent is not None else None, role=role, head=root.lower_,
     )
+
+
+def _appositive_person(prep: Token) -> Token | None:
+    """The head of a person's name in apposition inside a prepositional phrase of a source.
+
+    The parser attaches "Rosa Ferreira" in "The mayor of Kallan, Rosa Ferreira, said" to
+    "Kallan", so cutting the mention at "of" would lose the speaker's name.
+    """
+    for obj in prep.children:
+        if obj.dep_ != "pobj":
+            continue
+        for child in obj.children:
+            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
+                return child
+    return None
 
 
 def _entity_for(root: Token, tokens: list[Token]):
@@ -313,7 +330,13 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 
 
 def _is_subject(root: Token) -> bool:
-    """Whether a name is its clause's subject, directly or as an apposition or compound of it."""
+    """Whether a name is its clause's subject, directly or as an apposition or compound of it
+    (also through "of": "The mayor of Kallan, Rosa Ferreira, said" has Ferreira as subject)."""
     while root.dep_ in ("appos", "compound") and root.head is not root:
+        appositive = root.dep_ == "appos"
         root = root.head
-    return root.dep_ in _SUBJECTS
+        if appositive and root.dep_ == "pobj" and root.head.dep_ == "prep":
+            root = root.head.head
+    # A noun as the root of its sentence is a subject whose verb the parser took for a modifier
+    # ("The spokesman, Milan Horvat, called for..." parsed with "called" as an acl of "spokesman").
+    return root.dep_ in _SUBJECTS or (root.dep_ == "ROOT" and root.pos_ in ("NOUN", "PROPN"))

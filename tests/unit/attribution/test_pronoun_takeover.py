@@ -20,6 +20,9 @@ He claimed that more than 200 crossings had been lost since November. \
 
 Farrow said the claim was wrong. Kettle rejected calls to withdraw it. \
 “I will not take back a word of it,” he said.
+
+The mayor of Kallan, Anna Keller, said the ferries were the town's only link in winter. \
+“We need a timetable we can trust,” she said.
 """
 
 
@@ -58,3 +61,13 @@ def test_a_role_and_name_the_tagger_missed_become_a_person() -> None:
     assert resolver.resolve(_candidate("Ruiz", "nominal", 400), recent).speaker == "Ana Ruiz"
     company = resolver.resolve(_candidate("The water company, Lindqvist Water", "nominal", 700), recent)
     assert company.speaker == "water company, Lindqvist Water" and not resolver.is_person(company.speaker)
+
+
+def test_a_name_in_apposition_after_of_is_the_speaker(extractor: AttributionExtractor) -> None:
+    # The parser hangs "Anna Keller" on "Kallan", inside "of ...": the mention must keep it.
+    claims = {claim.content[:20]: claim for claim in extractor.extract(ARTICLE)}
+    mayor = claims["the ferries were the"]
+    assert (mayor.speaker, mayor.role, mayor.speaker_mention) == (
+        "Anna Keller", "mayor of Kallan", "The mayor of Kallan, Anna Keller"
+    )
+    assert claims["“We need a timetable"].speaker == "Anna Keller"
