@@ -124,9 +124,7 @@ class AnswerChain:
         if route.route == "what_did" and route.speaker and not route.topic:
             # The answer shows the first max_claims outermost claims in (article, offset) order; each
             # article quoting the speaker has at least one, so the first max_claims articles hold them.
-            claims = self._records.first_claims(
-                speakers=self._speaker_index().spellings(route.speaker), max_articles=self.thresholds.max_claims
-            )
+            claims = self._records.first_claims(speaker=route.speaker, max_articles=self.thresholds.max_claims)
             state.claims = outermost([(c, 1.0) for c in sorted(claims, key=lambda c: (c.article_id or "", c.start))])
             return state
         query = route.topic or route.standalone

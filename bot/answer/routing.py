@@ -62,11 +62,9 @@ class SpeakerIndex:
 
     def __init__(self, speakers: Mapping[str, int]) -> None:
         self._aliases: dict[str, str] = {}
-        self._spellings: dict[str, list[str]] = {}
         surnames: dict[str, set[str]] = {}
         for name in speakers:
             self._aliases[name.lower()] = name
-            self._spellings.setdefault(name.lower(), []).append(name)
             parts = name.split()
             if len(parts) > 1:
                 surnames.setdefault(parts[-1].lower(), set()).add(name)
@@ -77,10 +75,6 @@ class SpeakerIndex:
             re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._aliases), key=len, reverse=True)) + r")\b", re.I)
             if self._aliases else None
         )
-
-    def spellings(self, name: str) -> list[str]:
-        """Every stored name equal to ``name`` but for case ("Mayor", "mayor"), as records are matched."""
-        return self._spellings.get(name.lower(), [name])
 
     def find(self, text: str) -> str | None:
         """The known speaker ``text`` names most fully; a different given name is a different person.

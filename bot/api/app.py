@@ -25,6 +25,8 @@ from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
 from bot.config import Settings
 from bot.errors import WhosaidError
 from bot.service import Whosaid
+from bot.slack.http import EVENTS_PATH as SLACK_PATH
+from bot.slack.http import mount_slack
 
 log = logging.getLogger("bot.api")
 
@@ -32,7 +34,6 @@ DEMO_MODE = "No API keys configured: local demo mode, listening on 127.0.0.1 onl
 SLACK_OFF = "Slack is off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it)"
 SLACK_ON = "Slack is on: events are received at POST /slack/events"
 INGEST_PATH = "/v1/ingest"
-SLACK_PATH = "/slack/events"
 # Slack posts whole messages (blocks included) with button clicks and shortcuts: far more than a question.
 SLACK_MAX_BYTES = 1_000_000
 
@@ -70,9 +71,7 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
         app.include_router(router)
     app.state.slack = settings.slack_enabled
     if settings.slack_enabled:
-        from bot.slack.http import mount_slack  # Bolt is imported only when Slack is configured
-
-        mount_slack(app, settings, service)
+        mount_slack(app, settings, service)  # Bolt is imported only here, when Slack is configured
     else:
         app.add_api_route(SLACK_PATH, _slack_off, methods=["POST"], include_in_schema=False)
     _add_middleware(app, settings)

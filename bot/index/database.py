@@ -8,6 +8,7 @@ schema creation and writers are serialised in the database itself, by advisory l
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,8 +95,6 @@ def _use_wal(cursor: Any, *, seconds: float = 10.0) -> None:
     another connection holds a lock while this one switches; several processes opening a new,
     empty database at the same moment do exactly that, so the switch is retried.
     """
-    import sqlite3
-
     deadline = time.monotonic() + seconds
     while True:
         try:

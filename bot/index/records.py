@@ -103,6 +103,8 @@ class RecordStore:
         except OperationalError as exc:
             reason = " ".join(str(exc.orig).split())  # drivers' messages run over several lines
             raise StoreUnavailableError(f"The database cannot be opened ({reason}).") from None
+        # (revision, speakers(), lower-cased name -> its spellings), recounted when the records change
+        self._speakers: tuple[int, dict[str, int], dict[str, list[str]]] | None = None
 
     # -- reads ---------------------------------------------------------------------------
     def article(self, article_id: str, *, ready_only: bool = True) -> Article | None:
@@ -185,34 +187,32 @@ class RecordStore:
             .join(articles, articles.c.id == claims.c.article_id)
             .where(articles.c.status == READY)
         )
-        if speaker:  # both sides folded by the database, so the comparison is the same on each
-            query = query.where(func.lower(claims.c.speaker) == func.lower(speaker))
+        if speaker:
+            query = query.where(claims.c.speaker.in_(self.spellings(speaker)))  # through the speaker index
         if article_id:
             query = query.where(claims.c.article_id == article_id)
         with self.engine.connect() as conn:
             return [claim_from_dict(data) for data in conn.scalars(query)]
 
-    def claim_ids(self, *, speakers: Sequence[str]) -> list[str]:
-        """Ids of the claims of ready articles said by any of these exact names (an indexed lookup)."""
-        if not speakers:
-            return []
+    def claim_ids(self, *, speaker: str) -> list[str]:
+        """Ids of the claims of ready articles said by ``speaker`` (case-insensitive; an indexed lookup)."""
         query = (  # the status is tested here, not in SQL, as in chunks_by_ids
             select(claims.c.id, articles.c.status)
             .join(articles, articles.c.id == claims.c.article_id)
-            .where(claims.c.speaker.in_(list(speakers)))
+            .where(claims.c.speaker.in_(self.spellings(speaker)))
         )
         with self.engine.connect() as conn:
             return [row.id for row in conn.execute(query) if row.status == READY]
 
-    def first_claims(self, *, speakers: Sequence[str], max_articles: int) -> list[Claim]:
-        """Claims said by any of these exact names in the first ``max_articles`` ready articles (by id) quoting them.
+    def first_claims(self, *, speaker: str, max_articles: int) -> list[Claim]:
+        """Claims said by ``speaker`` (case-insensitive) in the first ``max_articles`` ready articles quoting them.
 
-        Read through the speaker index, which stops after those articles: the cost does not grow
-        with how many claims the speaker has elsewhere, as reading them all (``claims``) does.
+        "First" is by article id. Read through the speaker index, which stops after those articles:
+        the cost does not grow with how many claims the speaker has elsewhere.
         """
-        if not speakers or max_articles < 1:
+        names = self.spellings(speaker)
+        if not names or max_articles < 1:
             return []
-        names = list(speakers)
         first = (
             select(claims.c.article_id)
             .join(articles, articles.c.id == claims.c.article_id)
@@ -224,6 +224,11 @@ class RecordStore:
         query = select(claims.c.data).where(claims.c.speaker.in_(names), claims.c.article_id.in_(first))
         with self.engine.connect() as conn:
             return [claim_from_dict(data) for data in conn.scalars(query)]
+
+    def spellings(self, speaker: str) -> list[str]:
+        """Every stored spelling of ``speaker``'s name, case aside ("Mayor", "mayor"): what the
+        speaker index is searched with, as a case-insensitive comparison could not use it."""
+        return list(self._speaker_table()[2].get(speaker.lower(), ()))
 
     def claims_by_ids(self, ids: Sequence[str]) -> dict[str, Claim]:
         """Claims of ready articles, keyed by claim id; unknown ids are absent."""
@@ -239,14 +244,26 @@ class RecordStore:
 
     def speakers(self) -> dict[str, int]:
         """Every speaker of a ready article with the number of their claims."""
-        query = (
-            select(claims.c.speaker, func.count())
-            .join(articles, articles.c.id == claims.c.article_id)
-            .where(articles.c.status == READY, claims.c.speaker.is_not(None))
-            .group_by(claims.c.speaker)
-        )
-        with self.engine.connect() as conn:
-            return {speaker: count for speaker, count in conn.execute(query)}
+        return dict(self._speaker_table()[1])
+
+    def _speaker_table(self) -> tuple[int, dict[str, int], dict[str, list[str]]]:
+        """The speaker counts and spellings, recounted only when the revision changes (the count reads every claim)."""
+        revision = self.revision()
+        cached = self._speakers
+        if cached is None or cached[0] != revision:
+            query = (
+                select(claims.c.speaker, func.count())
+                .join(articles, articles.c.id == claims.c.article_id)
+                .where(articles.c.status == READY, claims.c.speaker.is_not(None))
+                .group_by(claims.c.speaker)
+            )
+            with self.engine.connect() as conn:
+                counts = {speaker: count for speaker, count in conn.execute(query)}
+            spellings: dict[str, list[str]] = {}
+            for name in counts:
+                spellings.setdefault(name.lower(), []).append(name)
+            cached = self._speakers = (revision, counts, spellings)
+        return cached
 
     def has_articles(self) -> bool:
         """Whether any article is ready (an indexed lookup, not a count)."""

@@ -108,7 +108,7 @@ def nearest_claims(
     vector = vector if vector is not None else embed_query(embedder, query)
     # One speaker's claims are looked up in the record store's speaker index and searched by id:
     # a metadata filter would make Chroma scan every claim in the collection.
-    ids = records.claim_ids(speakers=[speaker]) if speaker else None
+    ids = records.claim_ids(speaker=speaker) if speaker else None
     hits = vectors.query(vector, k=k, ids=ids)
     found = records.claims_by_ids([hit.id for hit in hits])
     return [(found[hit.id], 1.0 - hit.distance) for hit in hits if hit.id in found]

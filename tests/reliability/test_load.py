@@ -10,6 +10,7 @@ run with its figures in the README is ``python evals/bench_load.py``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,26 +39,26 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_sixteen_clients_get_no_errors(data_dir: Path, tmp_path: Path) -> None:
-    env = whosaid_env(data_dir, rate_limit_per_minute="1000000", rate_limit_burst="100000")
-    server = start_server(env, tmp_path / "serve.log")
+def load(data_dir: Path, tmp_path: Path, *, seconds: float, per_minute: str, burst: str) -> dict[str, Any]:
+    """Run the clients against a fresh server with this rate limit; the figures, printed too."""
+    server = start_server(whosaid_env(data_dir, rate_limit_per_minute=per_minute, rate_limit_burst=burst),
+                          tmp_path / "serve.log")
     try:
-        figures = run_load(server.url, QUESTIONS, clients=CLIENTS, seconds=15).summary()
+        figures = run_load(server.url, QUESTIONS, clients=CLIENTS, seconds=seconds).summary()
     finally:
         server.stop()
     print(figures)  # shown by `pytest -s`
+    assert "Traceback" not in (tmp_path / "serve.log").read_text(errors="replace")
+    return figures
+
+
+def test_sixteen_clients_get_no_errors(data_dir: Path, tmp_path: Path) -> None:
+    figures = load(data_dir, tmp_path, seconds=15, per_minute="1000000", burst="100000")
     assert figures["requests"] >= 3 * CLIENTS
     assert figures["statuses"] == {"200": figures["requests"]}, figures
-    assert "Traceback" not in (tmp_path / "serve.log").read_text(errors="replace")
 
 
 def test_past_the_rate_limit_every_refusal_is_429_with_retry_after(data_dir: Path, tmp_path: Path) -> None:
-    env = whosaid_env(data_dir, rate_limit_per_minute="30", rate_limit_burst="2")
-    server = start_server(env, tmp_path / "serve.log")
-    try:
-        figures = run_load(server.url, QUESTIONS, clients=CLIENTS, seconds=5).summary()
-    finally:
-        server.stop()
-    print(figures)
+    figures = load(data_dir, tmp_path, seconds=5, per_minute="30", burst="2")
     assert set(figures["statuses"]) == {"200", "429"}, figures
     assert figures["statuses"]["429"] > figures["statuses"]["200"] and figures["retry_after_missing"] == 0

@@ -140,5 +140,5 @@ def test_one_speakers_claims_are_searched_by_id_not_by_a_metadata_filter(tmp_pat
     answer = service.ask("What did Bo Fenn say about the ferry?")
     assert not answer.abstained and {a.speaker for a in answer.attributions} == {"Bo Fenn"}
     # Chroma evaluates a metadata filter over its whole collection (100 ms at 170k claims)
-    fenn = set(service.records.claim_ids(speakers=["Bo Fenn"]))
+    fenn = set(service.records.claim_ids(speaker="Bo Fenn"))
     assert [(where, set(ids or ())) for where, ids in recording.queries] == [(None, fenn)] and len(fenn) == 2
