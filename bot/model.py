@@ -172,6 +172,9 @@ class IngestReport:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     article_ids: list[str] = field(default_factory=list)  # every article the run ingested or found, in order
+    # Seconds this process spent in each step: "read" (load and chunk), "load model", "extract"
+    # (waiting for claims; parsing in worker processes overlaps "read"), "embed", "write".
+    phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line: articles new / updated / unchanged / failed, chunks, seconds."""
@@ -180,6 +183,14 @@ class IngestReport:
             f"{self.failed} failed; {self.chunks} chunks, {self.claims} claims; "
             f"{self.seconds:.1f} s"
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["failures"] = [{"path": path, "reason": reason} for path, reason in self.failures]
+        data["phases"] = {name: round(seconds, 3) for name, seconds in self.phases.items()}
+        return data
 
 
 Verdict = Literal["supported", "contradicted", "disputed", "unverified"]

@@ -88,9 +88,9 @@ class Whosaid:
             return self._extractor
         if not self.settings.extract_claims:
             return None
-        from bot.attribution import AttributionExtractor
+        from bot.attribution.pool import ProcessExtractor
 
-        return AttributionExtractor(spacy_model=self.settings.spacy_model)
+        return ProcessExtractor(spacy_model=self.settings.spacy_model, workers=self.settings.ingest_workers)
 
     @cached_property
     def records(self) -> RecordStore:

@@ -55,7 +55,7 @@ def embed_query(embedder: Embedder, text: str) -> list[float]:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, loaded on first use, never downloaded."""
 
-    def __init__(self, model: str = PACKAGED_MINILM, *, batch_size: int = 64) -> None:
+    def __init__(self, model: str = PACKAGED_MINILM, *, batch_size: int = 8) -> None:
         self.name = model
         self._batch_size = batch_size
         self._model: SentenceTransformer | None = None

