@@ -95,7 +95,7 @@ def main() -> None:
     batch = Settings().embedding_batch_size
     files = corpus_files(args.polnear_limit)
     texts = chunk_texts(files)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WHOSAID_")}
+    env = dict(os.environ)  # WHOSAID_EMBEDDING_BATCH_SIZE and the like reach both sides
     env["WHOSAID_EXTRACT_CLAIMS"] = "false" if args.no_extract else "true"
     if args.workers is not None:
         env["WHOSAID_INGEST_WORKERS"] = str(args.workers)

@@ -24,8 +24,10 @@ def test_ingest_search_show_remove_round_trip(corpus: Path, tmp_path: Path) -> N
     first = whosaid("ingest", str(corpus), data_dir=data)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("articles: 6 new, 0 updated, 0 unchanged, 0 failed;")
-    again = whosaid("ingest", str(corpus), data_dir=data)
-    assert "0 new, 0 updated, 6 unchanged" in again.stdout
+    again = whosaid("ingest", str(corpus), "--json", data_dir=data)
+    report = json.loads(again.stdout)
+    assert (report["new"], report["unchanged"], report["failures"]) == (0, 6, [])
+    assert len(report["article_ids"]) == 6 and report["seconds"] >= sum(report["phases"].values())
     found = whosaid("search", "ferry operators raised fares", "-k", "2", "--json", data_dir=data)
     results = json.loads(found.stdout)
     assert list(results[0]) == ["article_id", "title", "source", "text", "start", "end", "score"]

@@ -30,6 +30,16 @@ def test_ingest_counts_and_exact_chunk_offsets(service: Whosaid, corpus: Path) -
             assert owner.text[chunk.start : chunk.end] == chunk.text
 
 
+def test_progress_counts_a_file_once_its_articles_are_written(service: Whosaid, corpus: Path) -> None:
+    ready_when_told: list[int] = []
+    report = service.ingest([corpus], on_file=lambda _path: ready_when_told.append(service.records.counts()["articles"]))
+    # Five files in order (a seed, harbor-bridge, museum, orchard, and wire.jsonl with two articles):
+    # each is told only once all of its articles are ready.
+    assert ready_when_told == [1, 2, 3, 4, 6]
+    assert set(report.phases) == {"read", "load model", "extract", "embed", "write"}
+    assert sum(report.phases.values()) <= report.seconds
+
+
 def test_reingesting_unchanged_files_does_nothing(service: Whosaid, corpus: Path) -> None:
     service.ingest([corpus])
     before = (service.records.counts(), vector_ids(service), service.records.revision())
