@@ -32,7 +32,9 @@ def test_ingest_counts_and_exact_chunk_offsets(service: Whosaid, corpus: Path) -
 
 def test_progress_counts_a_file_once_its_articles_are_written(service: Whosaid, corpus: Path) -> None:
     ready_when_told: list[int] = []
-    report = service.ingest([corpus], on_file=lambda _path: ready_when_told.append(service.records.counts()["articles"]))
+    report = service.ingest(
+        [corpus], on_file=lambda _path: ready_when_told.append(service.records.counts()["articles"])
+    )
     # Five files in order (a seed, harbor-bridge, museum, orchard, and wire.jsonl with two articles):
     # each is told only once all of its articles are ready.
     assert ready_when_told == [1, 2, 3, 4, 6]
