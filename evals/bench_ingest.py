@@ -4,8 +4,10 @@ Floor: a fresh Python that imports sentence-transformers, loads the same embeddi
 encodes the same chunk texts once (the same chunking, groups and batch size), and nothing else.
 Measured: ``whosaid ingest --json FOLDER`` on an empty data directory, from process start to
 exit: imports, reading, chunking, attribution, embedding of chunks and claims, Chroma and SQL
-writes. The two alternate for ``--rounds`` rounds so that a slower spell of a shared machine
-hits both; the medians and their ratio are printed, with the ingest's own time itemised.
+writes. Also printed: the ratio to a floor that encodes the claim texts once as well (the
+ingest's own embedding work, which the strict floor leaves out). The two alternate for
+``--rounds`` rounds so that a slower spell of a shared machine hits both; the medians and their
+ratio are printed, with the ingest's own time itemised.
 
     python evals/bench_ingest.py                      # seeds + PolNeAR train (first 100)
     python evals/bench_ingest.py --polnear-limit 840  # all of PolNeAR train
@@ -31,16 +33,22 @@ POLNEAR_TRAIN = ROOT.parent / "shared" / "polnear" / "train" / "text"
 WHOSAID = Path(sys.executable).with_name("whosaid")
 
 # The floor, run as its own process: chunk texts arrive in a file, so that it does no chunking.
+# With a second file it also encodes those texts (the claims), timed apart.
 FLOOR = """
 import json, sys, time
 from bot.index.embedder import SentenceTransformerEmbedder
 texts = json.load(open(sys.argv[1]))
+group = int(sys.argv[3])
 embedder = SentenceTransformerEmbedder(batch_size=int(sys.argv[2]))
 embedder.embed(texts[:1])
 loaded = time.perf_counter()
-for i in range(0, len(texts), int(sys.argv[3])):
-    embedder.embed(texts[i : i + int(sys.argv[3])])
-print(json.dumps({"encode": time.perf_counter() - loaded}))
+for i in range(0, len(texts), group):
+    embedder.embed(texts[i : i + group])
+encoded = time.perf_counter()
+extra = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else []
+for i in range(0, len(extra), 2 * group):
+    embedder.embed(extra[i : i + 2 * group])
+print(json.dumps({"encode": encoded - loaded, "extra": time.perf_counter() - encoded}))
 """
 
 
@@ -62,12 +70,19 @@ def chunk_texts(files: list[Path]) -> list[str]:
         chunk.text
         for path in files
         for chunk in chunk_text(
-            path.read_text(encoding="utf-8"),
-            article_id="x",
-            max_chars=settings.chunk_max_chars,
+            path.read_text(encoding="utf-8"), article_id="x", max_chars=settings.chunk_max_chars,
             overlap=settings.chunk_overlap_sentences,
         )
     ]
+
+
+def claim_texts(data_dir: Path) -> list[str]:
+    """The text the ingest embedded for each claim it stored in ``data_dir``."""
+    from bot.config import Settings
+    from bot.index.records import RecordStore
+    from bot.ingest.pipeline import claim_text
+
+    return [claim_text(c) for c in RecordStore(Settings(data_dir=data_dir).resolved_database_url).claims()]
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, object]]:
@@ -102,42 +117,50 @@ def main() -> None:
     floors: list[float] = []
     encodes: list[float] = []
     ingests: list[float] = []
+    with_claims: list[float] = []
     reports: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"  # a scratch copy outside the project (ingest skips symlinks)
         corpus.mkdir()
         for i, path in enumerate(files):
             shutil.copyfile(path, corpus / f"{i:05d}-{path.name}")
-        (Path(tmp) / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+        chunks_file, claims_file = Path(tmp) / "chunks.json", Path(tmp) / "claims.json"
+        chunks_file.write_text(json.dumps(texts), encoding="utf-8")
+        floor = [sys.executable, "-c", FLOOR, str(chunks_file), str(batch), str(GROUP_CHUNKS)]
         for round_ in range(args.rounds):
-            seconds, out = timed(
-                [sys.executable, "-c", FLOOR, str(Path(tmp) / "texts.json"), str(batch), str(GROUP_CHUNKS)], env
-            )
+            seconds, out = timed(floor, env)
             floors.append(seconds)
             encodes.append(float(out["encode"]))  # type: ignore[arg-type]
-            seconds, report = timed(
-                [str(WHOSAID), "ingest", "--json", str(corpus)], {**env, "WHOSAID_DATA_DIR": f"{tmp}/data{round_}"}
-            )
+            data = Path(tmp) / f"data{round_}"
+            ingest = [str(WHOSAID), "ingest", "--json", str(corpus)]
+            seconds, report = timed(ingest, {**env, "WHOSAID_DATA_DIR": str(data)})
             ingests.append(seconds)
             reports.append(report)
-            print(f"round {round_ + 1}: floor {floors[-1]:6.2f} s, ingest {ingests[-1]:6.2f} s", flush=True)
+            line = f"round {round_ + 1}: floor {floors[-1]:6.2f} s, ingest {ingests[-1]:6.2f} s"
+            if not args.no_extract:  # the floor again, encoding the claim texts as well
+                claims_file.write_text(json.dumps(claim_texts(data)), encoding="utf-8")
+                with_claims.append(timed([*floor, str(claims_file)], env)[0])
+                line += f", floor with the claims {with_claims[-1]:6.2f} s"
+            print(line, flush=True)
     report = reports[ingests.index(statistics.median_low(ingests))]
     floor_s, ingest_s, encode_s = (statistics.median(x) for x in (floors, ingests, encodes))
     assert report["chunks"] == len(texts), (report["chunks"], len(texts))
-    print(
-        f"files: {len(files)}  chunks: {len(texts)}  claims: {report['claims']}  "
-        f"extraction: {not args.no_extract}  batch size: {batch}  cores: {os.cpu_count()}"
-    )
+    print(f"files: {len(files)}  chunks: {len(texts)}  claims: {report['claims']}  "
+          f"extraction: {not args.no_extract}  batch size: {batch}  cores: {os.cpu_count()}")
     print(f"floor  : {floor_s:6.2f} s  (start-up and model load {floor_s - encode_s:5.2f} s, encode {encode_s:6.2f} s)")
     print(f"ingest : {ingest_s:6.2f} s  ({len(texts) / ingest_s:5.1f} chunks/s end to end)")
     print(f"ratio  : {ingest_s / floor_s:.2f}x the floor (median of {args.rounds} rounds each)")
+    if with_claims:
+        claims_s = statistics.median(with_claims)
+        print(f"         {ingest_s / claims_s:.2f}x a floor that encodes the {report['claims']} claim texts"
+              f" once as well ({claims_s:.2f} s)")
     phases: dict[str, float] = report["phases"]  # type: ignore[assignment]
-    steps = {"start-up (imports, stores)": float(ingests[reports.index(report)]) - float(report["seconds"])}  # type: ignore[arg-type]
-    steps.update(phases)
-    steps["other (sweeps, grouping)"] = float(report["seconds"]) - sum(phases.values())  # type: ignore[arg-type]
+    seconds = float(report["seconds"])  # type: ignore[arg-type]
+    steps = {"start-up (imports, stores)": ingests[reports.index(report)] - seconds, **phases}
+    steps["other (sweeps, grouping)"] = seconds - sum(phases.values())
     print("ingest itemised (its median run):")
-    for name, seconds in steps.items():
-        print(f"  {name:28s} {seconds:6.2f} s")
+    for name, step in steps.items():
+        print(f"  {name:28s} {step:6.2f} s")
 
 
 if __name__ == "__main__":
