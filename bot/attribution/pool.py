@@ -16,11 +16,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from bot.attribution.extractor import AttributionExtractor
 from bot.model import Claim
@@ -66,7 +68,8 @@ class ProcessExtractor:
             return self._inline.extract_many(texts)
         slices = _slices(texts, self._slice_chars)
         pool = self._start()
-        futures = [pool.submit(_extract, part) for part in slices]
+        with _sigint_ignored():  # the workers start here; they are born ignoring Ctrl-C
+            futures = [pool.submit(_extract, part) for part in slices]
         return self._collect(slices, futures)
 
     @property
@@ -105,6 +108,23 @@ class ProcessExtractor:
             self._pool = None
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while processes are started, so they inherit it (the main thread only).
+
+    Ctrl-C reaches the whole process group; a worker still starting Python would die of it with
+    a fatal error on the terminal. The parent handles Ctrl-C and stops its pool.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
     """Consecutive runs of texts of about ``size`` characters each (a long text alone)."""
     slices: list[list[str]] = [[]]
@@ -119,8 +139,12 @@ def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
 
 
 def _load(spacy_model: str, parent: int) -> None:
-    """Worker start-up: load the pipeline once, and exit when the parent process is gone."""
+    """Worker start-up: load the pipeline once, and exit when the parent process is gone.
+
+    A worker ignores Ctrl-C (see ``_sigint_ignored``; this covers a pool started off the main thread).
+    """
     global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     _worker = AttributionExtractor(spacy_model=spacy_model)
     _ = _worker.nlp
