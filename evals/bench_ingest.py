@@ -26,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 POLNEAR_TRAIN = ROOT.parent / "shared" / "polnear" / "train" / "text"
@@ -85,7 +87,7 @@ def claim_texts(data_dir: Path) -> list[str]:
     return [claim_text(c) for c in RecordStore(Settings(data_dir=data_dir).resolved_database_url).claims()]
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, object]]:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
     """(wall seconds from process start to exit, the JSON the process printed last)."""
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -93,6 +95,75 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, obj
     if done.returncode != 0:
         sys.exit(f"{command[1]} failed: {done.stderr.strip()[-2000:]}")
     return seconds, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Rounds:
+    """What each round measured: floors, their encoding share, ingests and their reports."""
+
+    floors: list[float] = field(default_factory=list)
+    encodes: list[float] = field(default_factory=list)
+    ingests: list[float] = field(default_factory=list)
+    with_claims: list[float] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_rounds(files: list[Path], texts: list[str], env: dict[str, str], *, rounds: int, claims: bool) -> Rounds:
+    """Alternate the floor, the ingest and (with ``claims``) the floor with the claim texts."""
+    from bot.config import Settings
+    from bot.ingest.pipeline import GROUP_CHUNKS
+
+    done = Rounds()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"  # a scratch copy outside the project (ingest skips symlinks)
+        corpus.mkdir()
+        for i, path in enumerate(files):
+            shutil.copyfile(path, corpus / f"{i:05d}-{path.name}")
+        chunks_file, claims_file = Path(tmp) / "chunks.json", Path(tmp) / "claims.json"
+        chunks_file.write_text(json.dumps(texts), encoding="utf-8")
+        batch = str(Settings().embedding_batch_size)
+        floor = [sys.executable, "-c", FLOOR, str(chunks_file), batch, str(GROUP_CHUNKS)]
+        for round_ in range(rounds):
+            seconds, out = timed(floor, env)
+            done.floors.append(seconds)
+            done.encodes.append(float(out["encode"]))
+            data = Path(tmp) / f"data{round_}"
+            ingest = [str(WHOSAID), "ingest", "--json", str(corpus)]
+            seconds, report = timed(ingest, {**env, "WHOSAID_DATA_DIR": str(data)})
+            done.ingests.append(seconds)
+            done.reports.append(report)
+            line = f"round {round_ + 1}: floor {done.floors[-1]:6.2f} s, ingest {done.ingests[-1]:6.2f} s"
+            if claims:  # the floor again, encoding the claim texts as well
+                claims_file.write_text(json.dumps(claim_texts(data)), encoding="utf-8")
+                done.with_claims.append(timed([*floor, str(claims_file)], env)[0])
+                line += f", floor with the claims {done.with_claims[-1]:6.2f} s"
+            print(line, flush=True)
+    return done
+
+
+def print_summary(done: Rounds, *, files: int, chunks: int, extraction: bool) -> None:
+    """Medians, ratios, and the median ingest itemised."""
+    from bot.config import Settings
+
+    middle = done.ingests.index(statistics.median_low(done.ingests))
+    report = done.reports[middle]
+    floor_s, ingest_s, encode_s = (statistics.median(x) for x in (done.floors, done.ingests, done.encodes))
+    assert report["chunks"] == chunks, (report["chunks"], chunks)
+    print(f"files: {files}  chunks: {chunks}  claims: {report['claims']}  extraction: {extraction}  "
+          f"batch size: {Settings().embedding_batch_size}  cores: {os.cpu_count()}")
+    print(f"floor  : {floor_s:6.2f} s  (start-up and model load {floor_s - encode_s:5.2f} s, encode {encode_s:6.2f} s)")
+    print(f"ingest : {ingest_s:6.2f} s  ({chunks / ingest_s:5.1f} chunks/s end to end)")
+    print(f"ratio  : {ingest_s / floor_s:.2f}x the floor (median of {len(done.floors)} rounds each)")
+    if done.with_claims:
+        claims_s = statistics.median(done.with_claims)
+        print(f"         {ingest_s / claims_s:.2f}x a floor that encodes the {report['claims']} claim texts"
+              f" once as well ({claims_s:.2f} s)")
+    phases: dict[str, float] = report["phases"]
+    steps = {"start-up (imports, stores)": done.ingests[middle] - report["seconds"], **phases}
+    steps["other (sweeps, grouping)"] = report["seconds"] - sum(phases.values())
+    print("ingest itemised (its median run):")
+    for name, step in steps.items():
+        print(f"  {name:28s} {step:6.2f} s")
 
 
 def main() -> None:
@@ -104,63 +175,14 @@ def main() -> None:
     parser.add_argument("--no-extract", action="store_true")
     args = parser.parse_args()
 
-    from bot.config import Settings
-    from bot.ingest.pipeline import GROUP_CHUNKS
-
-    batch = Settings().embedding_batch_size
     files = corpus_files(args.polnear_limit)
     texts = chunk_texts(files)
     env = dict(os.environ)  # WHOSAID_EMBEDDING_BATCH_SIZE and the like reach both sides
     env["WHOSAID_EXTRACT_CLAIMS"] = "false" if args.no_extract else "true"
     if args.workers is not None:
         env["WHOSAID_INGEST_WORKERS"] = str(args.workers)
-    floors: list[float] = []
-    encodes: list[float] = []
-    ingests: list[float] = []
-    with_claims: list[float] = []
-    reports: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus"  # a scratch copy outside the project (ingest skips symlinks)
-        corpus.mkdir()
-        for i, path in enumerate(files):
-            shutil.copyfile(path, corpus / f"{i:05d}-{path.name}")
-        chunks_file, claims_file = Path(tmp) / "chunks.json", Path(tmp) / "claims.json"
-        chunks_file.write_text(json.dumps(texts), encoding="utf-8")
-        floor = [sys.executable, "-c", FLOOR, str(chunks_file), str(batch), str(GROUP_CHUNKS)]
-        for round_ in range(args.rounds):
-            seconds, out = timed(floor, env)
-            floors.append(seconds)
-            encodes.append(float(out["encode"]))  # type: ignore[arg-type]
-            data = Path(tmp) / f"data{round_}"
-            ingest = [str(WHOSAID), "ingest", "--json", str(corpus)]
-            seconds, report = timed(ingest, {**env, "WHOSAID_DATA_DIR": str(data)})
-            ingests.append(seconds)
-            reports.append(report)
-            line = f"round {round_ + 1}: floor {floors[-1]:6.2f} s, ingest {ingests[-1]:6.2f} s"
-            if not args.no_extract:  # the floor again, encoding the claim texts as well
-                claims_file.write_text(json.dumps(claim_texts(data)), encoding="utf-8")
-                with_claims.append(timed([*floor, str(claims_file)], env)[0])
-                line += f", floor with the claims {with_claims[-1]:6.2f} s"
-            print(line, flush=True)
-    report = reports[ingests.index(statistics.median_low(ingests))]
-    floor_s, ingest_s, encode_s = (statistics.median(x) for x in (floors, ingests, encodes))
-    assert report["chunks"] == len(texts), (report["chunks"], len(texts))
-    print(f"files: {len(files)}  chunks: {len(texts)}  claims: {report['claims']}  "
-          f"extraction: {not args.no_extract}  batch size: {batch}  cores: {os.cpu_count()}")
-    print(f"floor  : {floor_s:6.2f} s  (start-up and model load {floor_s - encode_s:5.2f} s, encode {encode_s:6.2f} s)")
-    print(f"ingest : {ingest_s:6.2f} s  ({len(texts) / ingest_s:5.1f} chunks/s end to end)")
-    print(f"ratio  : {ingest_s / floor_s:.2f}x the floor (median of {args.rounds} rounds each)")
-    if with_claims:
-        claims_s = statistics.median(with_claims)
-        print(f"         {ingest_s / claims_s:.2f}x a floor that encodes the {report['claims']} claim texts"
-              f" once as well ({claims_s:.2f} s)")
-    phases: dict[str, float] = report["phases"]  # type: ignore[assignment]
-    seconds = float(report["seconds"])  # type: ignore[arg-type]
-    steps = {"start-up (imports, stores)": ingests[reports.index(report)] - seconds, **phases}
-    steps["other (sweeps, grouping)"] = seconds - sum(phases.values())
-    print("ingest itemised (its median run):")
-    for name, step in steps.items():
-        print(f"  {name:28s} {step:6.2f} s")
+    done = run_rounds(files, texts, env, rounds=args.rounds, claims=not args.no_extract)
+    print_summary(done, files=len(files), chunks=len(texts), extraction=not args.no_extract)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ to a pool of spawned workers (each loads its own pipeline once) and returns at o
 claims arrive, in order, as the iterator is consumed, while the caller does other work.
 
 A small call (one text, or little text) is parsed in this process, as the pool's start-up
-would cost more than it saves. Workers never outlive the process that started them: each
-one exits when its parent goes, even after a SIGKILL. If a worker dies (out of memory, a
-kill), its slices are parsed again in this process, so the claims are the same either way.
+would cost more than it saves, unless the pool is already running. Workers never outlive the
+process that started them: each one exits when its parent goes, even after a SIGKILL. If a
+worker dies (out of memory, a kill), its texts are parsed again in this process, so the claims
+are the same either way. An interrupted ingest kills its workers rather than wait for them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from bot.attribution.extractor import AttributionExtractor
 from bot.model import Claim
@@ -64,12 +65,17 @@ class ProcessExtractor:
     def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
         """Claims of each text, in order; a large call starts parsing in the workers now."""
         texts = list(texts)
-        if self.workers < 2 or len(texts) < 2 or sum(map(len, texts)) < self._min_chars:
+        small = len(texts) < 2 or sum(map(len, texts)) < self._min_chars
+        if self.workers < 2 or not texts or (small and self._pool is None):
             return self._inline.extract_many(texts)
         slices = _slices(texts, self._slice_chars)
-        pool = self._start()
-        with _sigint_ignored():  # the workers start here; they are born ignoring Ctrl-C
-            futures = [pool.submit(_extract, part) for part in slices]
+        try:
+            with _sigint_blocked():  # the workers start here, and inherit the blocked signal
+                futures = [self._start().submit(_extract, part) for part in slices]
+        except BrokenProcessPool:  # a worker died since the last call (the OOM killer, a kill)
+            log.warning("an attribution worker died; parsing in this process")
+            self._discard()
+            return self._inline.extract_many(texts)
         return self._collect(slices, futures)
 
     @property
@@ -77,11 +83,16 @@ class ProcessExtractor:
         """Process ids of the running workers (none until a large call starts them)."""
         return list(self._pool._processes) if self._pool is not None else []
 
-    def close(self) -> None:
-        """Stop the workers (a later large call starts new ones)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the workers (a later large call starts new ones); ``abort`` kills them mid-parse."""
+        if self._pool is None:
+            return
+        if abort:  # an interrupted ingest: their work is not wanted, and they hold no state
+            for pid in self.worker_pids:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self._pool.shutdown(wait=not abort, cancel_futures=True)
+        self._pool = None
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -109,20 +120,18 @@ class ProcessExtractor:
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore SIGINT while processes are started, so they inherit it (the main thread only).
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread while workers are started, as ``multiprocessing.resource_tracker`` does.
 
     Ctrl-C reaches the whole process group; a worker still starting Python would die of it with
-    a fatal error on the terminal. The parent handles Ctrl-C and stops its pool.
+    a fatal error on the terminal. Children inherit the blocked signal (each ignores it once it
+    runs, see ``_load``), and a Ctrl-C meanwhile reaches this process as soon as it is unblocked.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
@@ -141,10 +150,11 @@ def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
 def _load(spacy_model: str, parent: int) -> None:
     """Worker start-up: load the pipeline once, and exit when the parent process is gone.
 
-    A worker ignores Ctrl-C (see ``_sigint_ignored``; this covers a pool started off the main thread).
+    A worker ignores Ctrl-C, which its parent handles by stopping the pool (see ``_sigint_blocked``).
     """
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C that arrived while blocked is dropped
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     _worker = AttributionExtractor(spacy_model=spacy_model)
     _ = _worker.nlp

@@ -47,7 +47,7 @@ class ClaimExtractor(Protocol):
 
 @runtime_checkable
 class _Closes(Protocol):
-    def close(self) -> None: ...
+    def close(self, *, abort: bool = False) -> None: ...
 
 
 def claim_text(claim: Claim) -> str:
@@ -186,6 +186,7 @@ class Ingestor:
         next group. The group is embedded only after that, with every core free for it.
         """
         ahead: tuple[list[_Pending], Iterator[list[Claim]]] | None = None
+        closes = self.extractor if isinstance(self.extractor, _Closes) else None
         try:
             for group in _groups(pending):
                 if ahead:
@@ -193,9 +194,12 @@ class Ingestor:
                 ahead = group, self._extract(group)
             if ahead:
                 self._flush(*ahead, report)
-        finally:
-            if isinstance(self.extractor, _Closes):
-                self.extractor.close()  # worker processes live for one ingest, not a server's life
+        except BaseException:  # Ctrl-C or a failure: do not wait for parsing nobody will use
+            if closes:
+                closes.close(abort=True)
+            raise
+        if closes:
+            closes.close()  # worker processes live for one ingest, not for a server's life
 
     def _extract(self, group: list[_Pending]) -> Iterator[list[Claim]]:
         if self.extractor is None:

@@ -27,7 +27,8 @@ def test_ingest_search_show_remove_round_trip(corpus: Path, tmp_path: Path) -> N
     again = whosaid("ingest", str(corpus), "--json", data_dir=data)
     report = json.loads(again.stdout)
     assert (report["new"], report["unchanged"], report["failures"]) == (0, 6, [])
-    assert len(report["article_ids"]) == 6 and report["seconds"] >= sum(report["phases"].values())
+    assert len(report["article_ids"]) == 6
+    assert report["seconds"] + 0.01 >= sum(report["phases"].values())  # each rounded to 1 ms
     found = whosaid("search", "ferry operators raised fares", "-k", "2", "--json", data_dir=data)
     results = json.loads(found.stdout)
     assert list(results[0]) == ["article_id", "title", "source", "text", "start", "end", "score"]

@@ -6,11 +6,14 @@ tombstones, vectors) from a data directory, so two directories can be compared e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,3 +151,33 @@ def _as_dict(data: Any) -> dict[str, Any]:
     import json
 
     return json.loads(data) if isinstance(data, str) else dict(data)
+
+
+def process_state(pid: int) -> tuple[str, int] | None:
+    """(state letter, process group) of a live process from /proc; None once it is gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in {"Z", "X"} else (fields[0], int(fields[2]))
+
+
+def spawned_workers(group: int) -> list[int]:
+    """Live multiprocessing workers (``spawn_main``, not the resource tracker) of a process group."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (state := process_state(int(entry.name))) and state[1] == group:
+            with contextlib.suppress(OSError):
+                if b"spawn_main" in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll ``condition`` until it holds (True) or ``seconds`` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

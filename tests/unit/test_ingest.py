@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,8 @@ import pytest
 from bot.config import Settings
 from bot.errors import BusyError, InputPathError, NotFoundError
 from bot.index.embedder import HashEmbedder
+from bot.ingest import pipeline
+from bot.model import Claim
 from bot.service import Whosaid
 
 from ..conftest import NoClaims
@@ -40,6 +42,64 @@ def test_progress_counts_a_file_once_its_articles_are_written(service: Whosaid, 
     assert ready_when_told == [1, 2, 3, 4, 6]
     assert set(report.phases) == {"read", "load model", "extract", "embed", "write"}
     assert sum(report.phases.values()) <= report.seconds
+
+
+class FirstLineClaims:
+    """A fake extractor: one claim per text, quoting its first line; remembers how it was closed."""
+
+    def __init__(self) -> None:
+        self.closed: list[bool] = []
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
+        return iter([[self._claim(text)] for text in texts])  # eager, as the worker pool is
+
+    def close(self, *, abort: bool = False) -> None:
+        self.closed.append(abort)
+
+    @staticmethod
+    def _claim(text: str) -> Claim:
+        end = text.find("\n") if "\n" in text else len(text)
+        return Claim(speaker="First Line", speaker_mention=None, source_span=None, cue="wrote", cue_span=(0, 0),
+                     content=text[:end], content_spans=((0, end),), kind="direct", stance="asserts")
+
+
+def test_each_group_keeps_its_own_claims(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "GROUP_CHUNKS", 1)  # every article a group of its own: the most read-ahead
+    extractor = FirstLineClaims()
+    service = Whosaid(settings, embedder=HashEmbedder(), extractor=extractor)
+    report = service.ingest([corpus])
+    claims = service.claims()
+    assert report.claims == len(claims) == 6
+    for claim in claims:
+        assert claim.article_id is not None
+        assert service.article(claim.article_id).text.startswith(claim.content)
+    assert extractor.closed == [False]
+
+
+class FailingEmbedder(HashEmbedder):
+    """Embeds one batch, then fails like a model that ran out of memory."""
+
+    calls = 0
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls > 1:
+            raise MemoryError("fake")
+        return super().embed(texts)
+
+
+def test_a_failed_ingest_stops_its_extractor_without_waiting(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "GROUP_CHUNKS", 1)
+    extractor = FirstLineClaims()
+    service = Whosaid(settings, embedder=FailingEmbedder(), extractor=extractor)
+    with pytest.raises(MemoryError):
+        service.ingest([corpus])
+    assert extractor.closed == [True]
+    assert service.records.counts()["articles"] == 1  # the first group only, whole
 
 
 def test_reingesting_unchanged_files_does_nothing(service: Whosaid, corpus: Path) -> None:

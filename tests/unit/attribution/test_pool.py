@@ -7,13 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from bot.attribution import AttributionExtractor
 from bot.attribution.pool import ProcessExtractor, _slices
+from tests.reliability.state import process_state, wait_for
 
 # FICTIONAL variants of the fictional harbour article: the same shape, other names and numbers.
 NAMES = [("Helena Voss", "Marta Quill"), ("Tomas Brandt", "Oskar Lind"), ("Ines Calloway", "Rhea Doyle")]
@@ -29,15 +28,6 @@ def fictional_articles(base: str, n: int) -> list[str]:
                 text = text.replace(old, new).replace(old.split()[-1], new.split()[-1])
         texts.append(text)
     return texts
-
-
-def running(pid: int) -> bool:
-    """True while ``pid`` is a live process (an unreaped zombie is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in {"Z", "X"}
 
 
 def test_slices_keep_order_and_size() -> None:
@@ -103,11 +93,8 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
         assert parent.stdout is not None
         workers = [int(pid) for pid in parent.stdout.readline().split()]
         assert parent.stdout.readline().strip() == "parsed"
-        assert len(workers) == 2 and all(running(pid) for pid in workers)
+        assert len(workers) == 2 and all(process_state(pid) for pid in workers)
     finally:
         parent.kill()  # SIGKILL: the pool gets no chance to stop its workers
         parent.wait()
-    deadline = time.monotonic() + 10
-    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(running(pid) for pid in workers)
+    assert wait_for(lambda: not any(process_state(pid) for pid in workers), 10)
