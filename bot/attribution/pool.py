@@ -70,7 +70,7 @@ class ProcessExtractor:
             return self._inline.extract_many(texts)
         slices = _slices(texts, self._slice_chars)
         try:
-            with _sigint_blocked():  # the workers start here, and inherit the blocked signal
+            with _children_ignore_sigint():  # the workers start here
                 futures = [self._start().submit(_extract, part) for part in slices]
         except BrokenProcessPool:  # a worker died since the last call (the OOM killer, a kill)
             log.warning("an attribution worker died; parsing in this process")
@@ -120,18 +120,25 @@ class ProcessExtractor:
 
 
 @contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """Block SIGINT in this thread while workers are started, as ``multiprocessing.resource_tracker`` does.
+def _children_ignore_sigint() -> Iterator[None]:
+    """Start processes ignoring SIGINT (an ignored signal stays ignored across exec).
 
     Ctrl-C reaches the whole process group; a worker still starting Python would die of it with
-    a fatal error on the terminal. Children inherit the blocked signal (each ignores it once it
-    runs, see ``_load``), and a Ctrl-C meanwhile reaches this process as soon as it is unblocked.
+    a fatal error on the terminal, and the parent stops its pool anyway. Meanwhile SIGINT is
+    blocked here, so a Ctrl-C in this window waits (Linux keeps a blocked signal pending even
+    while it is ignored) and arrives once the handler is back. Off the main thread (a server)
+    handlers cannot be changed: a worker then ignores Ctrl-C from ``_load`` on.
     """
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
@@ -150,11 +157,10 @@ def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
 def _load(spacy_model: str, parent: int) -> None:
     """Worker start-up: load the pipeline once, and exit when the parent process is gone.
 
-    A worker ignores Ctrl-C, which its parent handles by stopping the pool (see ``_sigint_blocked``).
+    A worker ignores Ctrl-C, which its parent handles by stopping the pool (see ``_children_ignore_sigint``).
     """
     global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C that arrived while blocked is dropped
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     _worker = AttributionExtractor(spacy_model=spacy_model)
     _ = _worker.nlp

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from bot.attribution import AttributionExtractor
-from bot.attribution.pool import ProcessExtractor, _slices
+from bot.attribution.pool import ProcessExtractor, _children_ignore_sigint, _slices
 from tests.reliability.state import process_state, wait_for
 
 # FICTIONAL variants of the fictional harbour article: the same shape, other names and numbers.
@@ -35,6 +35,16 @@ def test_slices_keep_order_and_size() -> None:
     slices = _slices(texts, 20)
     assert [t for part in slices for t in part] == texts
     assert [len(part) for part in slices] == [2, 1, 2]  # a text longer than a slice stands alone
+
+
+def test_a_ctrl_c_while_workers_start_is_kept_for_later() -> None:
+    with pytest.raises(KeyboardInterrupt):  # the signal is sent inside the window, on purpose
+        with _children_ignore_sigint():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # what a process started now inherits
+            os.kill(os.getpid(), signal.SIGINT)
+            window_passed = True
+        assert not window_passed, "the Ctrl-C should arrive as the window closes"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_workers_give_the_same_claims_in_the_same_order(extractor: AttributionExtractor, harbour_text: str) -> None:
