@@ -38,11 +38,11 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text
 
 def service(data_dir: Path | None) -> Whosaid:
     """Build the service from settings, with ``--data-dir`` taking precedence."""
-    from bot.config import Settings
+    from bot.config import load_settings
     from bot.service import Whosaid
 
     overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
-    return Whosaid(Settings(**overrides))
+    return Whosaid(load_settings(**overrides))
 
 
 def emit_json(data: Any) -> None:

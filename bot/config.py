@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigurationError
 
 PACKAGED_MINILM = "all-MiniLM-L6-v2"
 
@@ -124,3 +127,13 @@ class Settings(BaseSettings):
     def lock_path(self) -> Path:
         """The file lock that serialises writers of one data directory."""
         return self.data_dir / "write.lock"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and ``overrides``; a bad value is one ``ConfigurationError`` sentence."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "WHOSAID_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+        raise ConfigurationError(f"{name}={first.get('input')!r} is not valid: {first['msg']}.") from None

@@ -22,7 +22,7 @@ from bot.api.errors import ApiError, error_response, install_error_handlers
 from bot.api.middleware import BodyLimit, LoopbackHostOnly, RequestLog
 from bot.api.ratelimit import TokenBucketLimiter
 from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.errors import WhosaidError
 from bot.service import Whosaid
 from bot.slack.http import EVENTS_PATH as SLACK_PATH
@@ -54,7 +54,7 @@ class JSONErrorCORSMiddleware(CORSMiddleware):
 
 def create_app(settings: Settings | None = None, *, service: Whosaid | None = None) -> FastAPI:
     """The FastAPI app over ``service`` (default: a ``Whosaid`` built from ``settings``)."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     service = service or Whosaid(settings)
     app = FastAPI(
         title="whosaid",

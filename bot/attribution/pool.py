@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 
 from bot.attribution.extractor import AttributionExtractor
+from bot.errors import ConfigurationError
 from bot.model import Claim
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,7 @@ class ProcessExtractor:
             with _children_ignore_sigint():  # the workers start here
                 futures = [self._start().submit(_extract, part) for part in slices]
         except BrokenProcessPool:  # a worker died since the last call (the OOM killer, a kill)
-            log.warning("an attribution worker died; parsing in this process")
-            self._discard()
-            return self._inline.extract_many(texts)
+            return iter(self._parse_here(texts))
         return self._collect(slices, futures)
 
     @property
@@ -108,15 +107,16 @@ class ProcessExtractor:
             try:
                 found = future.result()
             except BrokenProcessPool:
-                log.warning("an attribution worker died; parsing its texts in this process")
-                self._discard()
-                found = list(self._inline.extract_many(part))
+                found = self._parse_here(part)
             yield from found
 
-    def _discard(self) -> None:
+    def _parse_here(self, texts: list[str]) -> list[list[Claim]]:
+        """The texts of a pool that broke (a worker killed), parsed in this process."""
+        log.warning("an attribution worker died; parsing its texts in this process")
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        return list(self._inline.extract_many(texts))
 
 
 @contextmanager
@@ -163,7 +163,8 @@ def _load(spacy_model: str, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     _worker = AttributionExtractor(spacy_model=spacy_model)
-    _ = _worker.nlp
+    with suppress(ConfigurationError):  # raised again by the first task, as one sentence in the parent
+        _ = _worker.nlp
 
 
 def _watch(parent: int) -> None:

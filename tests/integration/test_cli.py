@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 
-def whosaid(*args: str, data_dir: Path, model: str = "hash") -> subprocess.CompletedProcess[str]:
+def whosaid(
+    *args: str, data_dir: Path, model: str = "hash", **settings: str
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WHOSAID_EMBEDDING_MODEL": model, "WHOSAID_EXTRACT_CLAIMS": "false"}
+    env.update({f"WHOSAID_{name.upper()}": value for name, value in settings.items()})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args, "--data-dir", str(data_dir)],
         capture_output=True, text=True, env=env, timeout=300, check=False,
@@ -67,3 +70,22 @@ def test_a_missing_questions_file_is_one_sentence(tmp_path: Path) -> None:
     result = whosaid("ask", "--questions", str(tmp_path / "q.jsonl"), data_dir=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: No such questions file: {tmp_path / 'q.jsonl'}"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"ingest_workers": "-1"}, "error: WHOSAID_INGEST_WORKERS='-1' is not valid: Input should be"),
+        ({"chunk_max_chars": "many"}, "error: WHOSAID_CHUNK_MAX_CHARS='many' is not valid: Input should be"),
+        (
+            {"extract_claims": "true", "spacy_model": "no_such_pipeline"},
+            "error: Cannot load the spaCy pipeline 'no_such_pipeline'",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_sentence_and_exit_2(
+    corpus: Path, tmp_path: Path, settings: dict[str, str], message: str
+) -> None:
+    result = whosaid("ingest", str(corpus), data_dir=tmp_path / "d", **settings)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr

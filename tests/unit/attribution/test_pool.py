@@ -12,6 +12,7 @@ import pytest
 
 from bot.attribution import AttributionExtractor
 from bot.attribution.pool import ProcessExtractor, _children_ignore_sigint, _slices
+from bot.errors import ConfigurationError
 from tests.reliability.state import process_state, wait_for
 
 # FICTIONAL variants of the fictional harbour article: the same shape, other names and numbers.
@@ -67,6 +68,15 @@ def test_a_small_call_is_parsed_in_this_process(extractor: AttributionExtractor,
     one_worker = ProcessExtractor(workers=1, min_chars=0)
     assert list(one_worker.extract_many(fictional_articles(harbour_text, 2)))
     assert not one_worker.worker_pids
+
+
+def test_a_missing_pipeline_is_one_clear_error_from_the_workers(harbour_text: str) -> None:
+    pool = ProcessExtractor(spacy_model="no_such_pipeline", workers=2, min_chars=0)
+    try:
+        with pytest.raises(ConfigurationError, match="Cannot load the spaCy pipeline 'no_such_pipeline'"):
+            list(pool.extract_many(fictional_articles(harbour_text, 2)))
+    finally:
+        pool.close()
 
 
 def test_a_worker_that_dies_costs_time_not_claims(
