@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot.errors import WhosaidError
+from bot.render import attribution_sentences
 
 if TYPE_CHECKING:
     from bot.model import Answer, Claim
@@ -281,6 +282,8 @@ def _print_answer(answer: Answer, *, as_json: bool) -> None:
         return
     if answer.verdict:
         typer.echo(f"Verdict: {answer.verdict} (what the indexed sources say, not ground truth)")
+    for line in attribution_lines(answer):
+        typer.echo(line)
     typer.echo(answer.answer)
     if answer.citations:
         typer.echo("\nSources:")
@@ -290,6 +293,11 @@ def _print_answer(answer: Answer, *, as_json: bool) -> None:
         quote = " ".join(citation.quote.split())
         typer.echo(f"[{citation.id}] {who}{quote}")
         typer.echo(f"    {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
+
+
+def attribution_lines(answer: Answer) -> list[str]:
+    """The ``Attribution: ...`` lines printed under the verdict of a check that names its speaker."""
+    return [f"Attribution: {sentence}" for sentence in attribution_sentences(answer)]
 
 
 def _print_claims(found: list[Claim], *, as_json: bool, path: str | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Span = tuple[int, int]
 
@@ -193,7 +193,24 @@ class IngestReport:
         return data
 
 
-Verdict = Literal["supported", "contradicted", "disputed", "unverified"]
+# What the indexed sources say about a checked claim (never whether it is true). Every interface
+# derives its list from these literals (``VERDICTS``, ``MATCHES``); none restates them.
+#   supported      the claimed speaker is on record saying it (bare claim: the sources assert it)
+#   misattributed  the words are on record, but from someone else than the claimed speaker
+#   misquoted      the claimed speaker said something close but different (a figure, place, cue...)
+#   contradicted   the sources (or the claimed speaker) say the opposite, or deny it
+#   disputed       sources disagree (e.g. different figures for the same count)
+#   unverified     no indexed source settles it
+Verdict = Literal["supported", "misattributed", "misquoted", "contradicted", "disputed", "unverified"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+
+# How the claimed speaker's words compare with what is on record (an attributed check).
+Match = Literal["exact", "paraphrase", "different", "none"]
+MATCHES: tuple[Match, ...] = get_args(Match)
+
+# What differs between a checked claim and the closest thing on record.
+DifferenceKind = Literal["speaker", "figure", "place", "person", "date", "negation", "cue"]
+DIFFERENCE_KINDS: tuple[DifferenceKind, ...] = get_args(DifferenceKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +254,42 @@ class Attribution:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """One way the checked claim differs from the record: ``claimed`` as the claim has it, ``found`` as the source."""
+
+    kind: DifferenceKind
+    claimed: str
+    found: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer contract's difference object."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionCheck:
+    """How an attributed claim ("X said C") compares with who is on record saying C.
+
+    ``claimed_speaker`` is the speaker the claim names (the canonical name when the index knows
+    them, else as written); ``found_speaker`` who is on record with the words (``None``: nobody);
+    ``citation`` the passage that shows it.
+    """
+
+    claimed_speaker: str
+    found_speaker: str | None
+    match: Match
+    differences: tuple[Difference, ...] = ()
+    citation: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer contract's attribution-check object."""
+        return {
+            "claimed_speaker": self.claimed_speaker, "found_speaker": self.found_speaker, "match": self.match,
+            "differences": [d.to_dict() for d in self.differences], "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The answer contract every interface renders (JSON, terminal, widget, Slack)."""
 
@@ -246,6 +299,7 @@ class Answer:
     verdict: Verdict | None = None
     attributions: tuple[Attribution, ...] = ()  # most relevant first
     citations: tuple[Citation, ...] = ()
+    attribution: AttributionCheck | None = None  # set when a checked claim names its speaker
     id: str | None = None  # set once the answer is stored; feedback names it
     session: str | None = None
 
@@ -260,4 +314,5 @@ class Answer:
             "verdict": self.verdict,
             "attributions": [a.to_dict() for a in self.attributions],
             "citations": [c.to_dict() for c in self.citations],
+            "attribution": self.attribution.to_dict() if self.attribution else None,
         }

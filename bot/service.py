@@ -146,13 +146,13 @@ class Whosaid:
     @cached_property
     def chain(self) -> AnswerChain:
         """The answering chain over this index, with the configured (or injected) chat model if any."""
-        from bot.answer.chain import AnswerChain
+        from bot.answer.chain import AnswerChain, Policy
         from bot.answer.llm import create_chat_model
 
         chat_model = self._chat_model if self._chat_model is not None else create_chat_model(self.settings)
         return AnswerChain(
             records=self.records, retriever=self.retriever, claim_vectors=self.claim_vectors,
-            embedder=self.query_embedder, chat_model=chat_model,
+            embedder=self.query_embedder, chat_model=chat_model, policy=Policy(),
         )
 
     # -- operations ----------------------------------------------------------------------

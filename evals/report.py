@@ -5,7 +5,8 @@
 The evals keep their own scoring; this module only calls them and lays out what they return:
 attribution on the seed gold (``evals.attribution.seed``) and on PolNeAR dev against textacy
 (``evals.attribution.polnear``), question answering over seeds, fixtures and evals/corpus
-(``evals.answers.run``) and on questions generated from PolNeAR dev (``evals.answers.polnear``).
+(``evals.answers.run``) and on questions generated from PolNeAR dev (``evals.answers.polnear``), and
+claim checks on the fictional Sarnport set, per class (``evals.checks.run``).
 The folder (default evals/out/report, git-ignored) holds:
 
     results.json    provenance (commit, models, prompt hashes), every eval's figures, the headline
@@ -31,11 +32,13 @@ from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.errors import UserError
+from evals.checks.gold import CLASSES as CHECK_CLASSES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "evals" / "out" / "report"
 DEFAULT_POLNEAR = ROOT.parent / "shared" / "polnear"
 QUICK_QUESTIONS = 10  # lines of the tuning split answered by --quick (a smoke run, not a measurement)
+QUICK_CHECKS = 1  # tuning claim checks of each class run by --quick
 CHARTS = ("metrics.png", "baseline.png", "latency.png")
 T = TypeVar("T")
 Echo = Callable[[str], None]
@@ -68,6 +71,10 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     *((f"answers.polnear.{m}", f"PolNeAR QA {label}", ("answers", "polnear", "summary", m))
       for m, label in (("speaker_accuracy", "speaker accuracy"), ("speaker_accuracy_answered",
                        "speaker acc. (answered)"), ("abstention_rate", "abstention rate"))),
+    *((f"checks.{m}", f"claim checks {m.replace('_', ' ')}", ("checks", "summary", "all", "overall", m, "value"))
+      for m in ("verdict_accuracy", "speaker_accuracy")),
+    *((f"checks.{c}.verdict_accuracy", f"claim checks {c.replace('_', ' ')} verdict acc.",
+       ("checks", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
       for e, label in (("answers", "QA"), ("answers_polnear", "PolNeAR QA")) for m in ("median", "p90")),
 )
@@ -112,8 +119,10 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
     results: dict[str, Any] = {"run": provenance(settings, options), "notes": []}
     results["attribution"] = _attribution(settings.spacy_model, root, echo)
     results["answers"] = _answers(options, root, echo)
+    results["checks"] = _checks(options, echo)
     if options.quick:
-        results["notes"].append(f"--quick: seed attribution and {QUICK_QUESTIONS} tuning questions only.")
+        results["notes"].append(f"--quick: seed attribution, {QUICK_QUESTIONS} tuning questions and "
+                                f"{QUICK_CHECKS} tuning claim check(s) per class only.")
     elif root is None:
         results["notes"].append(f"PolNeAR is not at {DEFAULT_POLNEAR}: its evals were skipped (pass --polnear DIR).")
     results["run"]["seconds"] = round(time.perf_counter() - began, 1)
@@ -159,6 +168,15 @@ def _answers(options: Options, polnear: Path | None, echo: Echo) -> dict[str, An
         out["polnear"] = _step(echo, f"QA on {options.sample} questions from PolNeAR dev",
                                lambda: on_polnear.run(polnear, "dev", sample=options.sample))
     return out
+
+
+def _checks(options: Options, echo: Echo) -> dict[str, Any]:
+    from evals.checks import run as checks
+
+    if options.quick:
+        return _step(echo, f"claim checks ({QUICK_CHECKS} tuning check(s) per class)",
+                     lambda: checks.run("tune", per_class=QUICK_CHECKS))
+    return _step(echo, "claim checks on evals/checks", lambda: checks.run("all"))
 
 
 def _step(echo: Echo, label: str, work: Callable[[], T]) -> T:
@@ -319,6 +337,8 @@ def scope(results: dict[str, Any]) -> str:
     parts.append(f"{answers['corpus']['summary']['all']['questions']} hand-written questions")
     if polnear := answers.get("polnear"):
         parts.append(f"{polnear['summary']['questions']} of {polnear['usable']} questions generated from PolNeAR dev")
+    if checks := results.get("checks"):
+        parts.append(f"{checks['checks']} claim checks over {checks['articles']} fictional articles")
     return "; ".join(parts)
 
 

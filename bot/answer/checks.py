@@ -1,57 +1,72 @@
-"""Claim-check verdicts: what the sources say about a claim, decided without a model.
+"""Claim-check verdicts: what the sources say about a claim, decided once, without a model.
 
-``check_verdict`` reads attributed claims retrieved for a claim text and decides, for each one
-above the relevance threshold, whether it supports or contradicts the claim:
+``check_verdict`` decides a bare claim ("Russia lost 498 soldiers"); attributed claims ("X said
+C") are decided by ``bot.answer.attributed``. Both return a ``CheckResult``, the one record the
+extractive and the LLM composer render (neither decides anything).
 
-* polarity: a source that denies (stance in ``DENIAL_STANCES``, or a negated claim) takes the
-  opposite position from one that asserts; the claim text's own negation flips it again;
+For a bare claim, each retrieved source above the relevance threshold that takes a position on
+it (``takes_position``) is compared with it (``compare.compare``):
+
+* polarity: read from the whole claim and the whole source (a negation inside either content,
+  a denial cue, a negated cue), so "sanctions do not pose a threat" contradicts "sanctions pose
+  a threat" and agrees with "Moscow denies that sanctions pose a threat";
 * figures: when the claim gives a number for a counted thing ("498 soldiers") and the source
-  gives one for the same thing (plural-stripped noun, same unit), the ranges must overlap.
+  gives one for the same thing, the hedged ranges must overlap;
+* names: a place, person or date the claim gives and the source replaces with another is never
+  support ("26 bodies were found in Bucha" against a source placing them in Borodyanka).
 
-Hedges turn a figure into a range (``quantity_range``). They bound an estimate rather than
-admit every smaller number: "up to 15,000" is read as [7,500, 15,000], so it neither supports
-nor matches "498". Verdicts: ``unverified`` (nothing relevant), ``disputed`` (some relevant
-sources support and some contradict), ``contradicted`` (all contradict), ``supported`` (all
-support). Figures that differ between sources are reported as ``conflicts`` in every case, so
-a claim without a number ("Russia lost soldiers") is supported while the conflict between the
-sources' tolls is still there for the composer to mention.
+A party's statement about its own conduct (``compare.own_conduct``: a government denying its
+forces attacked civilians) is that party's position: it is listed, but it never decides a
+verdict alone; with no other source the claim is ``unverified``. Verdicts: ``unverified``
+(nothing relevant decides), ``disputed`` (some relevant sources support and some contradict),
+``contradicted`` (all contradict), ``supported`` (all support). Figures that differ between
+sources are reported as ``conflicts`` in every case.
+
+Hedges turn a figure into a range (``quantity_range``): "up to 15,000" is [7,500, 15,000], so
+it neither supports nor matches "498".
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.answer.compare import compare, own_conduct
+from bot.answer.policy import Policy
 from bot.answer.text import coverage, topic_terms
-from bot.attribution.quantities import find_quantities
-from bot.model import Claim, Quantity, Verdict
+from bot.attribution.names import SpeakerIndex
+from bot.attribution.quantities import (
+    compatible,
+    counted_key,
+    matching_quantities,
+    parse_quantities,
+    quantity_range,
+)
+from bot.model import Claim, Difference, Match, Quantity, Verdict
+
+__all__ = [
+    "Assessment", "AttributionFinding", "CheckResult", "Evidence", "Figure", "NumericConflict", "SpeakerGroup",
+    "assess", "check_verdict", "compatible", "counted_key", "find_conflicts", "findings_text", "matching_quantities",
+    "parse_quantities", "quantity_range", "takes_position",
+]
 
 Position = Literal["supports", "contradicts"]
-
-RELEVANCE_THRESHOLD = 0.5
-STANCE_RELEVANCE = 0.75  # a source this similar to the claim takes a position on it whatever its words
-STANCE_COVERAGE = 0.6  # ... or one whose content has this share of the claim's (non-name) words
-FIGURE_RELEVANCE = 0.25  # a figure for the same counted thing counts from this similarity on (same article)
-MAX_EVIDENCE = 8  # sources weighed (and listed) per check, most relevant first
-DENIAL_STANCES = frozenset({"denies", "rejects", "disputes", "refutes", "dismisses", "contradicts"})
-
-_NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
-_UPPER = ("up to", "as many as", "at most", "less than", "fewer than")
-_LOWER = ("more than", "over", "at least")
-_BELOW = ("nearly", "almost")
-_PLURAL_WORDS = frozenset({"dozens", "hundreds", "thousands", "millions"})
-_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "dead": "dead"}
+FLIP_COVERAGE = 0.5  # share of the claim's words a source of opposite polarity must have to contradict it
+STANCE_SIMILARITY = 0.8  # ... unless it is this similar
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A retrieved claim, how relevant it is to the checked claim, and its citation id."""
+    """A retrieved claim, how relevant it is to the checked claim, and its candidate number.
+
+    ``context`` is the article text around the claim (for names given just outside its content).
+    """
 
     claim: Claim
     relevance: float  # in [0, 1]
     citation: int
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +75,8 @@ class Assessment:
 
     evidence: Evidence
     position: Position
-    reason: str  # "asserts", "denies", "same figure" or "different figure"
+    reason: str  # "asserts", "denies", "same figure", "different figure", "different place", "negation"...
+    own: bool = False  # the source speaks about its own conduct: a position, never decisive alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +114,18 @@ class SpeakerGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class AttributionFinding:
+    """An attributed check: who is on record with the words, and what the claimed speaker said on them."""
+
+    claimed_speaker: str  # canonical when the index knows them, else as written
+    found: Evidence | None  # the record with the checked words (or the claimed speaker's closest one)
+    match: Match
+    differences: tuple[Difference, ...] = ()
+    said_on_topic: tuple[Evidence, ...] = ()  # what the claimed speaker said on the topic
+    others: tuple[Evidence, ...] = ()  # who else is on record with the words
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """The verdict with the evidence behind it, grouped for a composer to write up."""
 
@@ -107,6 +135,8 @@ class CheckResult:
     by_speaker: tuple[SpeakerGroup, ...] = ()
     conflicts: tuple[NumericConflict, ...] = ()
     claim_quantities: tuple[Quantity, ...] = ()
+    attribution: AttributionFinding | None = None
+    positions: tuple[Assessment, ...] = field(default=())  # own-conduct statements listed beside the verdict
 
     @property
     def supporting(self) -> tuple[Assessment, ...]:
@@ -118,42 +148,63 @@ class CheckResult:
         """Assessments of sources that contradict the claim."""
         return tuple(a for a in self.assessments if a.position == "contradicts")
 
+    @property
+    def shown(self) -> tuple[Evidence, ...]:
+        """The evidence an answer lists, in order, each once."""
+        if self.attribution is not None:
+            found = (self.attribution.found,) if self.attribution.found else ()
+            items = [*found, *self.attribution.said_on_topic, *self.attribution.others]
+        else:
+            items = [a.evidence for group in self.by_speaker for a in group.assessments]
+        seen: set[int] = set()
+        return tuple(e for e in items if not (e.citation in seen or seen.add(e.citation)))  # type: ignore[func-returns-value]
+
 
 def check_verdict(
-    claim_text: str, evidence: list[Evidence], *, relevance_threshold: float = RELEVANCE_THRESHOLD
+    claim_text: str, evidence: list[Evidence], *, policy: Policy | None = None, speakers: SpeakerIndex | None = None,
 ) -> CheckResult:
-    """Decide what the relevant sources say about a claim."""
+    """Decide what the relevant sources say about a bare claim."""
+    policy = policy or Policy()
     quantities = parse_quantities(claim_text)
     usable = sorted((e for e in evidence if math.isfinite(e.relevance)), key=lambda e: -e.relevance)
-    relevant = [e for e in usable if e.relevance >= relevance_threshold]
-    relevant += _figures_on_subject(usable, relevant, quantities)
+    relevant = [e for e in usable if e.relevance >= policy.check and e.claim.stance != "asks"]
+    relevant += _figures_on_subject(usable, relevant, quantities, policy)
     terms = topic_terms(claim_text)
-    bearing = [e for e in relevant if takes_position(e, terms, quantities)][:MAX_EVIDENCE]
-    if not bearing:
-        return CheckResult(claim_text, "unverified", claim_quantities=quantities)
-    negated = bool(_NEGATION.search(claim_text))
-    assessments = tuple(assess(e, quantities, claim_negated=negated) for e in bearing)
-    positions = {a.position for a in assessments}
+    bearing = [e for e in relevant if takes_position(e, terms, quantities, policy)][: policy.max_evidence]
+    assessments = tuple(assess(e, claim_text, speakers=speakers) for e in bearing)
+    deciding = [a for a in assessments if not a.own and a.reason != "unrelated"]
+    shown = tuple(a for a in assessments if a.reason != "unrelated")
+    if not deciding:
+        # Nothing but the parties' own statements about their conduct (or nothing at all).
+        return CheckResult(
+            claim_text, "unverified", assessments=shown, by_speaker=_by_speaker(shown),
+            claim_quantities=quantities, positions=tuple(a for a in shown if a.own),
+        )
+    positions = {a.position for a in shown}
     verdict: Verdict = (
         "disputed" if len(positions) == 2 else "supported" if positions == {"supports"} else "contradicted"
     )
     return CheckResult(
-        claim=claim_text, verdict=verdict, assessments=assessments, by_speaker=_by_speaker(assessments),
+        claim=claim_text, verdict=verdict, assessments=shown, by_speaker=_by_speaker(shown),
         conflicts=find_conflicts(relevant, quantities), claim_quantities=quantities,
+        positions=tuple(a for a in shown if a.own),
     )
 
 
-def takes_position(evidence: Evidence, terms: set[str], quantities: tuple[Quantity, ...]) -> bool:
+def takes_position(
+    evidence: Evidence, terms: set[str], quantities: tuple[Quantity, ...], policy: Policy | None = None
+) -> bool:
     """Whether a related source says something about the claim itself, so that it counts for the verdict.
 
     A source on the same subject is not evidence for or against every claim on it: the mayor
     announcing a bridge closure neither supports nor contradicts "the closure was planned to help
     her re-election". A source takes a position when it is a near paraphrase (relevance), when what
-    it says has most of the claim's words (``STANCE_COVERAGE`` of ``text.topic_terms``), or when it
+    it says has most of the claim's words (``stance_coverage`` of ``text.topic_terms``), or when it
     gives a figure for what the claim counts (or the claim's very number).
     """
+    policy = policy or Policy()
     claim = evidence.claim
-    if evidence.relevance >= STANCE_RELEVANCE or coverage(terms, claim.content) >= STANCE_COVERAGE:
+    if evidence.relevance >= policy.stance_relevance or coverage(terms, claim.content) >= policy.stance_coverage:
         return True
     return any(
         matching_quantities(q, claim.quantities) or any(o.value == q.value >= 10 for o in claim.quantities)
@@ -162,7 +213,7 @@ def takes_position(evidence: Evidence, terms: set[str], quantities: tuple[Quanti
 
 
 def _figures_on_subject(
-    evidence: list[Evidence], relevant: list[Evidence], quantities: tuple[Quantity, ...]
+    evidence: list[Evidence], relevant: list[Evidence], quantities: tuple[Quantity, ...], policy: Policy
 ) -> list[Evidence]:
     """Less similar sources that give a figure for what the claim counts, in an article already relevant.
 
@@ -173,7 +224,7 @@ def _figures_on_subject(
     chosen = {id(e) for e in relevant}
     return [
         e for e in evidence
-        if id(e) not in chosen and e.relevance >= FIGURE_RELEVANCE and e.claim.article_id in articles
+        if id(e) not in chosen and e.relevance >= policy.figure_relevance and e.claim.article_id in articles
         and any(_same_counted(q, e.claim.quantities) for q in quantities)
     ]
 
@@ -187,19 +238,27 @@ def _same_counted(quantity: Quantity, others: tuple[Quantity, ...]) -> bool:
     )
 
 
-def assess(evidence: Evidence, quantities: tuple[Quantity, ...], *, claim_negated: bool = False) -> Assessment:
-    """One source's position: opposite polarity contradicts, then figures must agree."""
+def assess(evidence: Evidence, claim_text: str, *, speakers: SpeakerIndex | None = None) -> Assessment:
+    """One source's position: opposite polarity or a different figure or name contradicts."""
     claim = evidence.claim
-    denies = (claim.stance.lower() in DENIAL_STANCES) != claim.negated
-    if denies != claim_negated:
-        return Assessment(evidence, "contradicts", "denies" if denies else "asserts")
-    compared = False
-    for quantity in quantities:
-        matched = matching_quantities(quantity, claim.quantities)
-        if matched and not any(compatible(quantity, other) for other in matched):
-            return Assessment(evidence, "contradicts", "different figure")
-        compared = compared or bool(matched)
-    return Assessment(evidence, "supports", "same figure" if compared else "asserts")
+    own = own_conduct(claim)
+    found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
+    if found.flipped and found.coverage < FLIP_COVERAGE and evidence.relevance < STANCE_SIMILARITY:
+        # An inquiry "into the cause of the explosion" is not a denial that sabotage caused it:
+        # an opposite polarity counts only in a source that says (most of) the claim's words.
+        return Assessment(evidence, "supports", "unrelated", own)
+    if found.flipped:
+        denies = claim.stance == "denies" or claim.negated
+        return Assessment(evidence, "contradicts", "denies" if found.flipped_by_cue and denies else "negation", own)
+    kinds = {d.kind for d in found.differences}
+    if "figure" in kinds:
+        return Assessment(evidence, "contradicts", "different figure", own)
+    if kinds & {"place", "person", "date"}:
+        # Another place or date is no support; whether it contradicts depends on the event,
+        # so such a source is shown but does not count.
+        return Assessment(evidence, "supports", "unrelated", own)
+    compared = any(matching_quantities(q, claim.quantities) for q in parse_quantities(claim_text))
+    return Assessment(evidence, "supports", "same figure" if compared else "asserts", own)
 
 
 def find_conflicts(
@@ -261,72 +320,22 @@ def _by_speaker(assessments: tuple[Assessment, ...]) -> tuple[SpeakerGroup, ...]
     return tuple(SpeakerGroup(speaker, tuple(items)) for speaker, items in groups.items())
 
 
-def parse_quantities(text: str) -> tuple[Quantity, ...]:
-    """The quantities written in a claim text."""
-    return find_quantities(text, ((0, len(text)),)) if text else ()
-
-
-def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tuple[Quantity, ...]:
-    """Quantities counting the same thing in the same unit; unnamed counts match as a fallback."""
-    same_unit = [q for q in others if q.unit == quantity.unit]
-    key = counted_key(quantity.counted)
-    exact = tuple(q for q in same_unit if key is not None and counted_key(q.counted) == key)
-    if exact:
-        return exact
-    return tuple(q for q in same_unit if key is None or q.counted is None)
-
-
-def compatible(a: Quantity, b: Quantity) -> bool:
-    """Whether two figures can describe the same count: their hedged ranges overlap."""
-    low_a, high_a = quantity_range(a)
-    low_b, high_b = quantity_range(b)
-    slack = 1e-9 * max(abs(high_a), abs(high_b), 1.0)
-    return low_a <= high_b + slack and low_b <= high_a + slack
-
-
-def quantity_range(quantity: Quantity) -> tuple[float, float]:
-    """The values a hedged figure admits, e.g. "about 500" -> (450, 550)."""
-    value = abs(quantity.value)
-    text = quantity.text.lower()
-    if text.split()[-1:] and text.split()[-1] in _PLURAL_WORDS:
-        return value, value * 10  # "thousands" is at least a thousand, less than ten thousand
-    if text.startswith(_UPPER):
-        return value * 0.5, value
-    if text.startswith(_LOWER):
-        return value, value * 2
-    if text.startswith(_BELOW):
-        return value * 0.9, value
-    if quantity.approximate:
-        return value * 0.9, value * 1.1
-    return value, value
-
-
-def counted_key(counted: str | None) -> str | None:
-    """Normalise what is counted without a lemmatiser: lower case, plurals stripped."""
-    if not counted:
-        return None
-    words = [_singular(w) for w in re.findall(r"[a-z]+", counted.lower())]
-    return " ".join(words) or None
-
-
-def _singular(word: str) -> str:
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes", "xes", "zes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        return word[:-1]
-    return word
-
-
 def findings_text(result: CheckResult) -> str:
     """Plain lines of who said what and which figures conflict, for the check_claim prompt."""
     lines = [f"Verdict: {result.verdict}"]
+    finding = result.attribution
+    if finding is not None:
+        found = finding.found
+        who = found.claim.speaker if found is not None else "nobody in the sources"
+        cited = f" [{found.citation}]" if found is not None else ""
+        lines.append(f"Claimed speaker: {finding.claimed_speaker}; on record: {who} ({finding.match}){cited}")
+        lines += [f"Differs: {d.kind}: claimed {d.claimed!r}, source {d.found!r}" for d in finding.differences]
+        lines += [f"{finding.claimed_speaker} said on the topic [{e.citation}]" for e in finding.said_on_topic]
+        lines += [f"Also on record: {e.claim.speaker} [{e.citation}]" for e in finding.others]
     for group in result.by_speaker:
         cited = "".join(f"[{a.evidence.citation}]" for a in group.assessments)
-        lines.append(f"{group.speaker or 'Unattributed'}: {group.position} {cited}")
+        own = " (about its own conduct: a position, not evidence)" if any(a.own for a in group.assessments) else ""
+        lines.append(f"{group.speaker or 'Unattributed'}: {group.position}{own} {cited}")
     for conflict in result.conflicts:
         figures = "; ".join(f"{f.speaker or 'unattributed'}: {f.text} [{f.citation}]" for f in conflict.figures)
         lines.append(f"Conflicting figures for {conflict.counted or 'the count'}: {figures}")

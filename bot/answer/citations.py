@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot.answer.policy import Policy
 from bot.answer.support import EmbeddingSupport, SupportScorer, lexical_support, support_score
 from bot.answer.text import (
     content_terms,
@@ -73,7 +74,7 @@ ABSTAIN_MESSAGE = (
     "The indexed sources do not cover this question, so I cannot answer it with citations; "
     "try rephrasing it, or ingest more sources about it."
 )
-DEFAULT_THRESHOLD = 0.55
+DEFAULT_THRESHOLD = Policy().support
 MAX_FRAMING_WORDS = 12
 
 # "[1, 2]" and "[1; 2]" are common model output; they become "[1][2]" before parsing.
@@ -123,9 +124,12 @@ def verify(answer: Answer, *, support: SupportScorer | None = None, threshold: f
     by_id = _citations_by_id(answer.citations)
     citations = tuple(replace(by_id[old], id=new) for old, new in mapping.items())
     attributions = tuple(_remap(a, mapping) for a in answer.attributions if a.citation in mapping)
+    checked = answer.attribution
+    if checked is not None:  # the finding stays; its citation only if a kept sentence still cites it
+        checked = replace(checked, citation=mapping.get(checked.citation) if checked.citation else None)
     return Answer(
         question=answer.question, answer=text, abstained=False, verdict=answer.verdict,
-        attributions=attributions, citations=citations,
+        attributions=attributions, citations=citations, attribution=checked,
     )
 
 

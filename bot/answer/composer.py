@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.answer.checks import Evidence, check_verdict
-from bot.model import Answer, Article, Attribution, Citation, Claim, SearchHit
+from bot.answer.checks import CheckResult
+from bot.model import Answer, Article, Attribution, AttributionCheck, Citation, Claim, SearchHit
 
 
 @dataclass
@@ -137,23 +137,32 @@ def compose_passages(
 
 
 # Connective sentences (no marker) that verification keeps as framing; the verdict itself is
-# a field of the answer, rendered by each interface.
-_LEADS = {"disputed": "Accounts differ.", "contradicted": "", "supported": ""}
+# a field of the answer, rendered by each interface, and so is an attribution finding.
+_LEADS = {"disputed": "Accounts differ."}
 
 
-def compose_check(
-    claim_text: str, claims: Sequence[tuple[Claim, float]], book: CitationBook, *, threshold: float
-) -> Answer | None:
-    """A claim check: the verdict about what the sources say, and who said what; ``None`` if unverified."""
-    # Every candidate goes to the verdict: it keeps the relevant ones, and less similar ones that
-    # give a figure for what the claim counts (``checks._figures_on_subject``).
-    evidence = [Evidence(claim=c, relevance=min(1.0, s), citation=i) for i, (c, s) in enumerate(claims)]
-    result = check_verdict(claim_text, evidence, relevance_threshold=threshold)
-    if result.verdict == "unverified":
+def compose_check(result: CheckResult, book: CitationBook) -> Answer | None:
+    """A claim check rendered from its decided result: who said what, each cited; ``None`` with nothing to show."""
+    shown = result.shown
+    if not shown:
         return None
-    ordered = [a.evidence.claim for group in result.by_speaker for a in group.assessments]
-    answer = compose_claims(claim_text, ordered, book, lead=_LEADS[result.verdict])
+    finding = attribution_check(result, book)  # cited first: the finding's passage is [1]
+    answer = compose_claims(result.claim, [e.claim for e in shown], book, lead=_LEADS.get(result.verdict, ""))
     return Answer(
-        question=claim_text, answer=answer.answer, abstained=False, verdict=result.verdict,
-        attributions=answer.attributions, citations=answer.citations,
+        question=result.claim, answer=answer.answer, abstained=False, verdict=result.verdict,
+        attributions=answer.attributions, citations=answer.citations, attribution=finding,
+    )
+
+
+def attribution_check(result: CheckResult, book: CitationBook | None) -> AttributionCheck | None:
+    """The answer contract's attribution record of a check, citing the record found (if any)."""
+    finding = result.attribution
+    if finding is None:
+        return None
+    found = finding.found.claim if finding.found is not None else None
+    return AttributionCheck(
+        claimed_speaker=finding.claimed_speaker,
+        found_speaker=found.speaker if found is not None else None,
+        match=finding.match, differences=finding.differences,
+        citation=book.cite_claim(found) if found is not None and book is not None else None,
     )

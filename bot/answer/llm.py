@@ -1,7 +1,7 @@
 """The LLM composer: any LangChain chat model writes the prose, whosaid keeps the facts.
 
 The model only ever writes text. What it may cite (the numbered sources, which are the
-CitationBook's citations), the verdict of a claim check (``checks.check_verdict``) and which
+CitationBook's citations), the verdict of a claim check (decided once by the chain) and which
 of its sentences survive (``citations.verify``, which the chain runs on every answer) are all
 decided without it. Policy for its output:
 
@@ -32,9 +32,9 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import SecretStr
 
-from bot.answer.checks import Evidence, check_verdict, findings_text
+from bot.answer.checks import CheckResult, findings_text
 from bot.answer.citations import CITATION_MARKER
-from bot.answer.composer import CitationBook, attribution, group_by_speaker, who
+from bot.answer.composer import CitationBook, attribution, attribution_check, group_by_speaker, who
 from bot.answer.prompts import PromptError, format_history, format_sources, load_prompt
 from bot.answer.quarantine import LINK, quarantined, safe_spans
 from bot.answer.text import join_sentences, split_sentences
@@ -163,30 +163,25 @@ class LLMComposer:
             attributions=tuple(attributions), citations=book.citations,
         )
 
-    def compose_check(
-        self, claim_text: str, claims: Sequence[tuple[Claim, float]], book: CitationBook, *, threshold: float
-    ) -> Answer | None:
-        """A claim check whose verdict ``check_verdict`` decides; the model only explains it. ``None``: unverified."""
-        # The very call the extractive composer makes, so both report the same verdict.
-        evidence = [Evidence(claim=c, relevance=min(1.0, s), citation=i) for i, (c, s) in enumerate(claims)]
-        result = check_verdict(claim_text, evidence, relevance_threshold=threshold)
-        if result.verdict == "unverified":
+    def compose_check(self, result: CheckResult, book: CitationBook) -> Answer | None:
+        """A check already decided (``result``), worded by the model; ``None``: nothing to show."""
+        shown = result.shown
+        if not shown:
             return None  # nothing bears on the claim: abstain without asking the model
-        assessed = [a.evidence for group in result.by_speaker for a in group.assessments]
-        figures = [evidence[f.citation] for conflict in result.conflicts for f in conflict.figures]
-        numbers = {e.citation: book.cite_claim(e.claim) for e in [*assessed, *figures]}  # candidate -> source [n]
-        notes = {numbers[e.citation]: f"speaker: {who(e.claim)}, {e.claim.stance}" for e in [*assessed, *figures]}
+        finding = attribution_check(result, book)
+        numbers = {e.citation: book.cite_claim(e.claim) for e in shown}  # candidate -> source [n]
+        notes = {numbers[e.citation]: f"speaker: {who(e.claim)}, {e.claim.stance}" for e in shown}
         findings = CITATION_MARKER.sub(
             lambda m: f"[{numbers[int(m.group(1))]}]" if int(m.group(1)) in numbers else "", findings_text(result)
         )
         reply = self._run(
-            "check_claim", claim=claim_text, verdict=result.verdict, findings=findings,
+            "check_claim", claim=result.claim, verdict=result.verdict, findings=findings,
             sources=format_sources(book.citations, notes),
         )
         return Answer(
-            question=claim_text, answer=clean_reply(reply), abstained=False, verdict=result.verdict,
-            attributions=tuple(attribution(e.claim, numbers[e.citation]) for e in assessed),
-            citations=book.citations,
+            question=result.claim, answer=clean_reply(reply), abstained=False, verdict=result.verdict,
+            attributions=tuple(attribution(e.claim, numbers[e.citation]) for e in shown),
+            citations=book.citations, attribution=finding,
         )
 
     def _run(self, prompt: str, **values: str) -> str:

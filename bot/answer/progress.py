@@ -12,7 +12,10 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 
 # The chain's step names (its RunnableLambda functions) and the stage each one belongs to.
-STAGES = {"_condense": "retrieving", "_retrieve": "retrieving", "_compose": "composing", "_verify": "verifying"}
+STAGES = {
+    "_condense": "retrieving", "_retrieve": "retrieving", "_judge": "composing", "_compose": "composing",
+    "_verify": "verifying",
+}
 
 
 class StageReporter(BaseCallbackHandler):

@@ -1,4 +1,8 @@
-"""Prompts are versioned data: ``prompts/<name>.md`` files loaded by name.
+"""Prompts are versioned data: ``<name>.md`` files loaded by name.
+
+The files ship inside the package, in ``bot/prompts/`` (package data, read through
+``importlib.resources`` so an installed wheel finds them); the checkout's top-level ``prompts``
+is a symlink to that folder, so there is one copy of each prompt.
 
 Syntax: ``{name}`` is a variable, ``{{`` and ``}}`` are literal braces; any other brace is an
 error when the file is loaded. ``render`` requires exactly the prompt's variables (a missing
@@ -15,12 +19,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from bot.model import Citation
-
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -69,19 +72,27 @@ def parse_prompt(name: str, template: str) -> Prompt:
     return Prompt(name, template)
 
 
+def packaged_prompts() -> Traversable:
+    """The package's own prompts folder, wherever the package is installed (even in a zip)."""
+    return files("bot") / "prompts"
+
+
 @lru_cache(maxsize=32)
-def load_prompt(name: str, directory: Path | None = None) -> Prompt:
-    """Load ``prompts/<name>.md``."""
-    folder = directory or PROMPTS_DIR
+def load_prompt(name: str, directory: Traversable | None = None) -> Prompt:
+    """Load ``<name>.md`` from ``directory``, by default the package's prompts."""
+    folder = directory or packaged_prompts()
     path = folder / f"{name}.md"
     if not _NAME.fullmatch(name) or not path.is_file():
         raise PromptError(f"No prompt named {name!r}; available: {', '.join(available_prompts(folder))}.")
     return parse_prompt(name, path.read_text(encoding="utf-8"))
 
 
-def available_prompts(directory: Path | None = None) -> list[str]:
-    """Names of the prompts in the prompts folder."""
-    return sorted(p.stem for p in (directory or PROMPTS_DIR).glob("*.md"))
+def available_prompts(directory: Traversable | None = None) -> list[str]:
+    """Names of the prompts in ``directory``, by default the package's prompts."""
+    folder = directory or packaged_prompts()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removesuffix(".md") for p in folder.iterdir() if p.name.endswith(".md") and p.is_file())
 
 
 def defuse(text: str) -> str:

@@ -6,11 +6,13 @@ All of it is rule-based and offline; an LLM, when configured, only replaces the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.attribution.lexicon import ROLE_NOUNS
+from bot.attribution.names import SpeakerIndex, names_in
+
+__all__ = ["Plan", "Route", "SpeakerIndex", "condense", "names_in", "plan"]
 
 Route = Literal["who_said", "what_did", "check", "general"]
 
@@ -31,20 +33,10 @@ _CHECK = re.compile(
     r"did .+ really|check(?: this| the claim)?:?)\b\s*(?:that\s+)?(?P<topic>.*)$",
     re.I,
 )
+# "How many soldiers died according to Moscow?": a question about one source's account.
+_ACCORDING_TO = re.compile(r"\s*,?\s*\baccording to (?!whom\b)(?P<speaker>[^,?]{1,80}?)\s*(?=[,?]|$)", re.I)
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+|what\s+)?about\s+(?P<topic>.+?)\s*\??\s*$", re.I)
-_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
-# A capitalised word just before a matched surname: a given name, unless it is a title.
-_GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")
-_TITLES = frozenset(ROLE_NOUNS | {
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "rep", "sen", "gov", "gen", "col",
-    "capt", "sgt", "lt", "councillor", "councilor", "councilman", "councilwoman", "mp", "justice", "pope",
-    "prince", "princess", "rabbi", "father", "sister", "saint", "st", "deputy", "vice", "prime", "foreign",
-})
-_SKIP_NAMES = {"Who", "What", "Is", "Did", "Does", "Do", "Has", "Have", "The", "And", "Was", "Were", "How", "When",
-               "Where", "Why", "Which", "According", "Check", "True", "It", "I", "A", "An"}
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What a question asks, after rewriting and speaker matching."""
@@ -55,58 +47,6 @@ class Plan:
     topic: str
     speaker: str | None = None  # the canonical name of a known speaker
     unknown_speaker: str | None = None  # a name asked about that no source quotes
-
-
-class SpeakerIndex:
-    """Matches names in a question to the canonical speakers the index knows."""
-
-    def __init__(self, speakers: Mapping[str, int]) -> None:
-        self._aliases: dict[str, str] = {}
-        surnames: dict[str, set[str]] = {}
-        for name in speakers:
-            self._aliases[name.lower()] = name
-            parts = name.split()
-            if len(parts) > 1:
-                surnames.setdefault(parts[-1].lower(), set()).add(name)
-        for surname, names in surnames.items():
-            if len(names) == 1 and surname not in self._aliases:  # an ambiguous surname is no alias
-                self._aliases[surname] = next(iter(names))
-        self._pattern = (
-            re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._aliases), key=len, reverse=True)) + r")\b", re.I)
-            if self._aliases else None
-        )
-
-    def find(self, text: str) -> str | None:
-        """The known speaker ``text`` names most fully; a different given name is a different person.
-
-        The longest name wins, not the first: in "Mayor Elena Brandt", a speaker called "mayor"
-        (an unresolved role) must not hide Elena Brandt.
-        """
-        matches = list(self._pattern.finditer(text)) if self._pattern else []
-        if not matches:
-            return None
-        match = max(matches, key=lambda m: len(m.group(1)))
-        name = self._aliases[match.group(1).lower()]
-        given = _GIVEN_NAME.search(text, 0, match.start())
-        # "Maria Reyes" is not "Tomas Reyes", though the index knows only one Reyes.
-        if given and not _is_title(given.group(1)) and given.group(1).lower() not in name.lower().split():
-            return None
-        return name
-
-
-def names_in(text: str) -> list[str]:
-    """Capitalised name-like phrases, without question words."""
-    found = []
-    for match in _NAME.finditer(text):
-        words = [w for w in match.group().split() if w not in _SKIP_NAMES]
-        if words:
-            found.append(" ".join(words))
-    return found
-
-
-def _is_title(word: str) -> bool:
-    """A capitalised word that may stand before a surname without being a given name."""
-    return word in _SKIP_NAMES or word.lower().rstrip(".") in _TITLES or word.endswith(("'s", "’s"))
 
 
 def condense(question: str, history: Sequence[dict[str, Any]], speakers: SpeakerIndex) -> str:
@@ -146,6 +86,11 @@ def plan(question: str, standalone: str, speakers: SpeakerIndex, *, mode: str = 
         topic = (match.group("topic") or "").strip(" ?")
         unknown = None if speaker else phrase.strip()
         return Plan(question, standalone, "what_did", topic, speaker=speaker, unknown_speaker=unknown)
+    if (match := _ACCORDING_TO.search(standalone)) is not None and (
+        (speaker := speakers.resolve(match.group("speaker"))) is not None
+    ):
+        topic = (standalone[: match.start()] + standalone[match.end() :]).strip(" ?,")
+        return Plan(question, standalone, "what_did", topic, speaker=speaker)
     if (match := _WHO.match(standalone)) is not None or _ACCORDING.search(standalone):
         topic = match.group("topic") if match else _ACCORDING.sub("", standalone)
         return Plan(question, standalone, "who_said", topic.strip(" ?"))

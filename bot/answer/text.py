@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.attribution.quantities import figure_key, figures_in
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -215,14 +217,16 @@ def coverage(terms: set[str], text: str) -> float:
 
 
 def numbers_in(text: str) -> set[str]:
-    """The numbers written in digits in a text, without thousands separators."""
-    return {_number(n) for n in _NUMBER.findall(text)}
+    """The figures of a text, spelled one way ("15,000", "15000" and "15 thousand" agree)."""
+    return figures_in(text)
 
 
 def _number(token: str) -> str:
-    # "1,351" and "1351" are the same figure; a trailing ".0" is not a different one.
-    token = re.sub(r",(?=\d{3}\b)", "", token)
-    return token[:-2] if token.endswith(".0") else token
+    """A number token as ``figure_key`` spells it ("1,351" -> "1351", "2.0" -> "2")."""
+    try:
+        return figure_key(float(token.replace(",", "")))
+    except ValueError:  # "1.2.3": not one number
+        return token
 
 
 def word_count(text: str) -> int:

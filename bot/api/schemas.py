@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.model import DifferenceKind, Match, Verdict
+
 MAX_TEXT = 4000  # longer questions are refused by the service with a clearer sentence
 
 
@@ -57,6 +59,26 @@ class CitationOut(BaseModel):
     end: int
 
 
+class DifferenceOut(BaseModel):
+    """One way a checked claim differs from what is on record."""
+
+    kind: DifferenceKind = Field(description="What differs: the speaker, a figure, place, person, date, "
+                                 "a negation, or the reporting verb (cue).")
+    claimed: str = Field(description="The words as the checked claim has them (empty when the claim lacks them).")
+    found: str = Field(description="The words as the source has them (empty when the source lacks them).")
+
+
+class AttributionCheckOut(BaseModel):
+    """How an attributed claim ("X said C") compares with who is on record saying C."""
+
+    claimed_speaker: str = Field(description="The speaker the claim names (canonical when the index knows them).")
+    found_speaker: str | None = Field(description="Who is on record with the words; null: nobody in the sources.")
+    match: Match = Field(description="How the claimed words compare with the record: exact, paraphrase, "
+                         "different (close but changed, see differences) or none (not on record).")
+    differences: list[DifferenceOut] = Field(description="Each difference between the claim and the record.")
+    citation: int | None = Field(description="The id of the citation that shows it; null when none does.")
+
+
 class AnswerOut(BaseModel):
     """The answer contract, with the stored answer's id and session."""
 
@@ -65,9 +87,12 @@ class AnswerOut(BaseModel):
     question: str
     answer: str = Field(description="Text with [n] markers naming the citations.")
     abstained: bool
-    verdict: Literal["supported", "contradicted", "disputed", "unverified"] | None
+    verdict: Verdict | None = Field(description="For a check: what the indexed sources say about the claim (never "
+                                    "whether it is true); null for a question.")
     attributions: list[AttributionOut]
     citations: list[CitationOut]
+    attribution: AttributionCheckOut | None = Field(description="For a check of a claim that names its speaker: "
+                                                    "who is on record saying it; null otherwise.")
 
 
 class ArticleOut(BaseModel):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.attribution.candidates import Candidate, EntityMention
 from bot.attribution.chunking import DEFAULT_CHUNK_CHARS, chunk_spans
+from bot.attribution.interviews import answered_questions
 from bot.attribution.patterns import entity_mentions, find_candidates
 from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
@@ -99,7 +100,7 @@ class AttributionExtractor:
         expand_with_quotes(cands, quotes)
         link_orphan_quotes(text, cands, quotes)
         cands = sorted(finish(cands), key=lambda c: c.cue_span)
-        return _to_claims(text, cands, entities, quotes, article_id)
+        return answered_questions(text, _to_claims(text, cands, entities, quotes, article_id))
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:

@@ -80,3 +80,93 @@ def _unit(match: re.Match[str]) -> str | None:
         return "percent" if unit in {"%"} or "cent" in unit.lower() else unit.lower()
     cur = match.group("cur")
     return cur or None
+
+
+def figure_key(value: float) -> str:
+    """A figure as one string whatever its spelling: "15,000", "15000" and "15 thousand" -> "15000"."""
+    return f"{value:.10g}" if value != int(value) else str(int(value))
+
+
+def figures_in(text: str) -> set[str]:
+    """Every figure of a text (digits, with or without separators, and spelled scales), as ``figure_key``s.
+
+    The one number comparison of the answering core: the who-said filter, the figure bonus and
+    the claim checks all compare figures through it.
+    """
+    quantities = find_quantities(text, ((0, len(text)),))
+    taken = [q.span for q in quantities]
+    digits = {
+        figure_key(float(m.group().replace(",", "")))
+        for m in _DIGITS.finditer(text) if not any(s <= m.start() < e for s, e in taken)
+    }
+    return digits | {figure_key(q.value) for q in quantities}
+
+
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+_UPPER = ("up to", "as many as", "at most", "less than", "fewer than")
+_LOWER = ("more than", "over", "at least")
+_BELOW = ("nearly", "almost")
+_PLURAL_WORDS = frozenset({"dozens", "hundreds", "thousands", "millions"})
+_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "dead": "dead"}
+
+
+def parse_quantities(text: str) -> tuple[Quantity, ...]:
+    """The quantities written in a claim text."""
+    return find_quantities(text, ((0, len(text)),)) if text else ()
+
+
+def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tuple[Quantity, ...]:
+    """Quantities counting the same thing in the same unit; unnamed counts match as a fallback."""
+    same_unit = [q for q in others if q.unit == quantity.unit]
+    key = counted_key(quantity.counted)
+    exact = tuple(q for q in same_unit if key is not None and counted_key(q.counted) == key)
+    if exact:
+        return exact
+    return tuple(q for q in same_unit if key is None or q.counted is None)
+
+
+def compatible(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures can describe the same count: their hedged ranges overlap."""
+    low_a, high_a = quantity_range(a)
+    low_b, high_b = quantity_range(b)
+    slack = 1e-9 * max(abs(high_a), abs(high_b), 1.0)
+    return low_a <= high_b + slack and low_b <= high_a + slack
+
+
+def quantity_range(quantity: Quantity) -> tuple[float, float]:
+    """The values a hedged figure admits, e.g. "about 500" -> (450, 550)."""
+    value = abs(quantity.value)
+    text = quantity.text.lower()
+    if text.split()[-1:] and text.split()[-1] in _PLURAL_WORDS:
+        return value, value * 10  # "thousands" is at least a thousand, less than ten thousand
+    if text.startswith(_UPPER):
+        return value * 0.5, value
+    if text.startswith(_LOWER):
+        return value, value * 2
+    if text.startswith(_BELOW):
+        return value * 0.9, value
+    if quantity.approximate:
+        return value * 0.9, value * 1.1
+    return value, value
+
+
+def counted_key(counted: str | None) -> str | None:
+    """Normalise what is counted without a lemmatiser: lower case, plurals stripped."""
+    if not counted:
+        return None
+    words = [_singular(w) for w in re.findall(r"[a-z]+", counted.lower())]
+    return " ".join(words) or None
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 from bot.attribution.candidates import Candidate, EntityMention, Mention
 from bot.attribution.lexicon import PERSON_PRONOUNS
+from bot.attribution.names import clean_name, fullest, role_key
 
-_POSSESSIVE = re.compile(r"[’']s$")
 _DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
-_TITLES = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+")
-_ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
 _SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
 # "health minister, Ana Ruiz": a role and a name in apposition that the tagger did not mark as a person.
@@ -31,30 +29,15 @@ class Resolution:
     role: str | None
 
 
-def _clean_name(name: str) -> str:
-    return _TITLES.sub("", _POSSESSIVE.sub("", name.strip(" ,.\n\t")))
-
-
-def role_key(role: str | None) -> str | None:
-    """The head noun of a role ('spokesperson of the Kremlin' -> 'spokesperson')."""
-    if not role:
-        return None
-    words = re.split(r"\s+(?:of|for|at|to|in)\s+", role.lower())[0].split()
-    if not words:
-        return None
-    head = words[-1].strip(",.")
-    return _ROLE_SYNONYMS.get(head, head)
-
-
 class SpeakerResolver:
     """Resolve candidate sources to canonical speakers, in article order."""
 
     def __init__(self, entities: list[EntityMention]) -> None:
         self._people = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.span)
-        self._organisations = {_clean_name(e.text) for e in entities if e.label != "PERSON"}
+        self._organisations = {clean_name(e.text) for e in entities if e.label != "PERSON"}
         self._starts = [e.span[0] for e in self._people]
-        names = {_clean_name(e.text) for e in self._people}
-        self._canonical = {n: _fullest(n, names) for n in names}
+        names = {clean_name(e.text) for e in self._people}
+        self._canonical = {n: fullest(n, names) for n in names}
         self._roles: dict[str, str] = {}  # role key -> canonical person
         self._person_role: dict[str, str] = {}
         for ent in self._people:
@@ -62,15 +45,15 @@ class SpeakerResolver:
 
     def canonical(self, name: str) -> str:
         """The fullest known form of a person's name."""
-        clean = _clean_name(name)
-        return self._canonical.get(clean) or _fullest(clean, set(self._canonical)) or clean
+        clean = clean_name(name)
+        return self._canonical.get(clean) or fullest(clean, set(self._canonical)) or clean
 
     def _learn_person(self, name: str) -> str:
         """Add a person the tagger missed; later mentions of their surname resolve to them."""
         person = self.canonical(name)
         self._canonical.setdefault(person, person)
         for short in list(self._canonical):
-            if _fullest(short, {person}) == person and len(short) < len(person):
+            if fullest(short, {person}) == person and len(short) < len(person):
                 self._canonical[short] = person
         return person
 
@@ -100,11 +83,11 @@ class SpeakerResolver:
 
     def _known_person(self, mention: Mention) -> str | None:
         """A capitalised mention the tagger missed that is a known person's surname."""
-        words = _clean_name(mention.name or mention.text).split()
+        words = clean_name(mention.name or mention.text).split()
         if not words or not all(w[:1].isupper() for w in words) or mention.kind == "pronoun":
             return None
         name = " ".join(words)
-        full = _fullest(name, set(self._canonical))
+        full = fullest(name, set(self._canonical))
         return full if full != name or name in self._canonical else None
 
     def _pronoun(self, mention: Mention, recent: list[tuple[int, str, str]]) -> Resolution:
@@ -163,12 +146,3 @@ class SpeakerResolver:
         return Resolution(text, mention.role)
 
 
-def _fullest(name: str, names: set[str]) -> str:
-    """The longest known name ending with the same words ('Peskov' -> 'Dmitry Peskov')."""
-    words = name.split()
-    best = name
-    for other in names:
-        other_words = other.split()
-        if len(other_words) > len(best.split()) and other_words[-len(words) :] == words:
-            best = other
-    return best

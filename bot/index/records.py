@@ -105,6 +105,7 @@ class RecordStore:
             raise StoreUnavailableError(f"The database cannot be opened ({reason}).") from None
         # (revision, speakers(), lower-cased name -> its spellings), recounted when the records change
         self._speakers: tuple[int, dict[str, int], dict[str, list[str]]] | None = None
+        self._roles: tuple[int, dict[str, set[str]]] | None = None
 
     # -- reads ---------------------------------------------------------------------------
     def article(self, article_id: str, *, ready_only: bool = True) -> Article | None:
@@ -245,6 +246,24 @@ class RecordStore:
     def speakers(self) -> dict[str, int]:
         """Every speaker of a ready article with the number of their claims."""
         return dict(self._speaker_table()[1])
+
+    def speaker_roles(self) -> dict[str, set[str]]:
+        """The roles attribution found for each speaker ("Kremlin spokesman"), re-read when the revision changes."""
+        revision = self.revision()
+        cached = self._roles
+        if cached is None or cached[0] != revision:
+            role = claims.c.data["role"].as_string()
+            query = (
+                select(claims.c.speaker, role).distinct()
+                .join(articles, articles.c.id == claims.c.article_id)
+                .where(articles.c.status == READY, claims.c.speaker.is_not(None), role.is_not(None))
+            )
+            roles: dict[str, set[str]] = {}
+            with self.engine.connect() as conn:
+                for speaker, text in conn.execute(query):
+                    roles.setdefault(speaker, set()).add(text)
+            cached = self._roles = (revision, roles)
+        return {speaker: set(items) for speaker, items in cached[1].items()}
 
     def _speaker_table(self) -> tuple[int, dict[str, int], dict[str, list[str]]]:
         """The speaker counts and spellings, recounted only when the revision changes (the count reads every claim)."""

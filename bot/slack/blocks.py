@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.answer.citations import CITATION_MARKER
-from bot.model import Answer, Attribution, Citation
+from bot.model import Answer, Attribution, Citation, Verdict
+from bot.render import attribution_sentences
 
 SECTION_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
@@ -27,12 +28,16 @@ FEEDBACK_UP = "whosaid_feedback_up"
 FEEDBACK_DOWN = "whosaid_feedback_down"
 NOTICE_BLOCK = "whosaid_notice"
 
-VERDICTS = {
+# One label per verdict of ``bot.model.VERDICTS`` (a test holds the keys equal to it).
+VERDICTS: dict[Verdict, str] = {
     "supported": ":white_check_mark: *Supported*",
+    "misattributed": ":warning: *Misattributed*: the words are on record from someone else",
+    "misquoted": ":warning: *Misquoted*: the words on record differ",
     "contradicted": ":x: *Contradicted*",
     "disputed": ":scales: *Disputed*: the sources disagree",
     "unverified": ":grey_question: *Unverified*: the sources do not settle it",
 }
+ATTRIBUTION_LINE = 900  # escaped characters per attribution sentence; a claimed name may be long
 _TOKENS = re.compile(r"\s*\S+\s*|\s+")  # words with the spaces around them, so joining restores the text
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
@@ -158,6 +163,22 @@ def source_block(citation: Citation, attribution: Attribution | None) -> Block:
     return _section(f"*[{citation.id}]*{who}\n>{clip(citation.quote, 1200)}\n{tail}")
 
 
+def attribution_block(answer: Answer) -> Block | None:
+    """Who is on record with the checked words (the terminal's sentences), ``[n]`` linked; ``None`` for a bare claim."""
+    lines: list[str] = []
+    size = 0
+    for sentence in attribution_sentences(answer):
+        rendered = render_text(sentence, answer.citations)
+        if len(rendered) > ATTRIBUTION_LINE:  # a huge name or link: keep the words, clipped, unlinked
+            rendered = clip(sentence, ATTRIBUTION_LINE)
+        line = f"*Attribution:* {rendered}"
+        if size + len(line) + 1 > SECTION_LIMIT:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return _section("\n".join(lines)) if lines else None
+
+
 def feedback_block(answer_id: str) -> Block:
     """👍 / 👎 buttons whose values carry the answer id."""
     def button(action_id: str, label: str) -> dict[str, Any]:
@@ -182,6 +203,9 @@ def answer_blocks(answer: Answer, *, asker: str | None = None, question: str | N
         blocks.append(_section(
             f"{VERDICTS.get(answer.verdict, escape(answer.verdict))}\n_What the indexed sources say, not ground truth._"
         ))
+    said = attribution_block(answer)
+    if said is not None:
+        blocks.append(said)
     blocks += [_section(piece) for piece in split_text(answer.answer, answer.citations)]
     if answer.citations:
         speakers: dict[int, Attribution] = {}

@@ -46,18 +46,18 @@ def objective(summary: dict[str, Any]) -> float:
 def sweep(service: Whosaid, lines: Sequence[gold.Line]) -> None:
     """Print the tuning objective for each value of each threshold, the others at their defaults."""
     tune = [line for line in lines if line.items[0].split == "tune"]
-    defaults = service.chain.thresholds
+    defaults = service.chain.policy
     for name, values in GRID.items():
         row = []
         for value in values:
             overrides: dict[str, Any] = {name: value}
-            service.chain.thresholds = dataclasses.replace(defaults, **overrides)
+            service.chain.policy = dataclasses.replace(defaults, **overrides)
             results, _ = evaluate(service, tune, direct=True)
             figures = by_split(results)["tune"]
             marker = "*" if value == getattr(defaults, name) else " "
             row.append(f"{value:.2f}{marker}{objective(figures):5.1f}")
         print(f"{name:<12} " + "  ".join(row), flush=True)
-    service.chain.thresholds = defaults
+    service.chain.policy = defaults
 
 
 def support_scores(service: Whosaid, lines: Sequence[gold.Line]) -> None:
@@ -100,7 +100,7 @@ def main() -> None:
     lines = gold.load(args.questions, corpus_texts(CORPUS))
     with tempfile.TemporaryDirectory(prefix="whosaid-calibrate-") as tmp:
         service, _ = build_service(args.data_dir or Path(tmp))
-        print("thresholds:", dataclasses.asdict(service.chain.thresholds))
+        print("thresholds:", dataclasses.asdict(service.chain.policy))
         print(f"objective = mean of {', '.join(OBJECTIVE)} on the tuning split (* = current value)")
         sweep(service, lines)
         results, _ = evaluate(service, lines, direct=True)

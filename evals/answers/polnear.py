@@ -20,8 +20,8 @@ import argparse
 import json
 import random
 import re
-import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.config import Settings
 from bot.service import Whosaid
+from evals.answers.polnear_index import indexed
 from evals.attribution.polnear import DEFAULT_ROOT, load_split
 
 OUT = Path(__file__).resolve().parents[2] / "evals" / "out" / "answers-polnear"
@@ -57,6 +57,16 @@ def clean_content(text: str) -> str:
     return "".join(ch for ch in text if ch not in "“”\"").strip(" ,.;:")
 
 
+def span_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The words of a (possibly discontiguous) annotated span, on one line."""
+    return " ".join(" ".join(text[s:e] for s, e in spans).split())
+
+
+def is_pronoun(source: str) -> bool:
+    """A source that is only a pronoun: PolNeAR does not resolve it, so its gold name is unknown."""
+    return source.lower().strip(".,") in _PRONOUNS
+
+
 def generate(root: Path, split: str) -> tuple[list[Question], dict[str, int], list[tuple[str, str]]]:
     """Every usable question of a split, the counts of skipped ones, and the (name, text) articles."""
     articles = load_split(root, split, None)
@@ -67,11 +77,11 @@ def generate(root: Path, split: str) -> tuple[list[Question], dict[str, int], li
             if not attr.source:
                 skipped["no source"] += 1
                 continue
-            source = " ".join(" ".join(text[s:e] for s, e in attr.source).split())
-            if source.lower().strip(".,") in _PRONOUNS:
+            source = span_text(text, attr.source)
+            if is_pronoun(source):
                 skipped["pronoun source"] += 1
                 continue
-            content = clean_content(" ".join(text[s:e] for s, e in attr.content))
+            content = clean_content(span_text(text, attr.content))
             if not MIN_WORDS <= len(content.split()) <= MAX_WORDS:
                 skipped["too short or long"] += 1
                 continue
@@ -147,11 +157,13 @@ def _pct(key: str, rows: list[dict[str, object]]) -> float:
 
 
 def run(
-    root: Path = DEFAULT_ROOT, split: str = "dev", *, sample: int = 200, seed: int = 13, out: Path | None = None
+    root: Path = DEFAULT_ROOT, split: str = "dev", *, sample: int = 200, seed: int = 13, out: Path | None = None,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """Generate, sample, ingest, answer, score: the results data (figures under "summary").
 
-    With ``out``, the sampled questions are written there as questions.jsonl.
+    With ``out``, the sampled questions are written there as questions.jsonl; with ``cache``, the
+    built index is kept there and reused (see ``evals.answers.polnear_index``).
     """
     questions, skipped, articles = generate(root, split)
     chosen = random.Random(seed).sample(questions, min(sample, len(questions)))
@@ -159,20 +171,11 @@ def run(
         out.mkdir(parents=True, exist_ok=True)
         with (out / "questions.jsonl").open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(asdict(q), ensure_ascii=False) + "\n" for q in chosen)
-    with tempfile.TemporaryDirectory(prefix="whosaid-polnear-") as tmp:
-        texts = Path(tmp) / "articles"
-        texts.mkdir()
-        for name, text in articles:
-            (texts / f"{name}.txt").write_text(text, encoding="utf-8")
-        service = Whosaid(Settings(data_dir=Path(tmp) / "data", llm=None, extract_claims=True))
-        began = time.perf_counter()
-        report = service.ingest([texts])
-        ingest_seconds = time.perf_counter() - began
-        service.warm_up()  # as a server does: the first question's latency is not the models loading
+    with indexed(articles, cache=cache, label=f"polnear-{split}") as (service, built):
         rows = ask_all(service, chosen)
-    return {"split": split, "seed": seed, "articles": len(articles), "claims": report.claims,
-            "ingest_seconds": round(ingest_seconds, 1), "usable": len(questions), "skipped": skipped,
-            "summary": summarise(rows), "results": rows}
+    return {"split": split, "seed": seed, "articles": len(articles), "claims": built.claims,
+            "ingest_seconds": built.ingest_seconds, "index_cached": built.cached, "usable": len(questions),
+            "skipped": skipped, "summary": summarise(rows), "results": rows}
 
 
 def main() -> None:

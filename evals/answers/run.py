@@ -148,7 +148,7 @@ def results_data(service: Whosaid, summary: dict[str, Any], results: Sequence[Sc
 
     ordered = sorted(seconds)
     return {
-        "thresholds": dataclasses.asdict(service.chain.thresholds),
+        "thresholds": dataclasses.asdict(service.chain.policy),
         "citation_threshold": citations.DEFAULT_THRESHOLD,
         "support_judge": SUPPORT_JUDGE,
         "ingest_seconds": round(ingest_seconds, 1),

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from bot.api.errors import INTERNAL_ERROR
 from bot.errors import StoreUnavailableError
+from bot.model import VERDICTS
 from bot.service import Whosaid
 
 from ..conftest import NoClaims
@@ -23,7 +24,9 @@ def test_ask_returns_the_answer_contract_with_exact_citations(client: TestClient
     answer = client.post("/v1/ask", json={"question": QUESTION}).json()
     assert list(answer) == [
         "answer_id", "session", "question", "answer", "abstained", "verdict", "attributions", "citations",
+        "attribution",
     ]
+    assert answer["attribution"] is None  # set only for a checked claim that names its speaker
     assert not answer["abstained"] and answer["session"] is None
     for citation in answer["citations"]:
         article = client.get(f"/v1/articles/{citation['article_id']}").json()
@@ -33,7 +36,7 @@ def test_ask_returns_the_answer_contract_with_exact_citations(client: TestClient
 
 def test_check_returns_a_verdict(client: TestClient) -> None:
     answer = client.post("/v1/check", json={"claim": "The Harbor Bridge will close for six months"}).json()
-    assert answer["verdict"] in ("supported", "contradicted", "disputed", "unverified")
+    assert answer["verdict"] in VERDICTS
     assert answer["question"] == "The Harbor Bridge will close for six months"
 
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from bot.api.app import create_app
+from bot.model import VERDICTS
 
 from .conftest import Live, Site, Tab, loopback_socket, open_tab, serving
 
@@ -95,7 +96,7 @@ def test_fact_check_in_the_dark_scheme_shows_verdict_and_who_said_what(dark_tab:
     dark_tab.open()
     answer = dark_tab.ask("Russia lost 498 soldiers", mode="check")
     verdict = dark_tab.stored()["messages"][-1]["answer"]["verdict"]
-    assert verdict in ("supported", "contradicted", "disputed", "unverified")
+    assert verdict in VERDICTS
     expect(answer.locator(".verdict")).to_be_visible()
     who = answer.locator("details")
     expect(who).to_have_attribute("open", "")

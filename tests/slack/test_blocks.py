@@ -6,7 +6,7 @@ import html
 import json
 import re
 
-from bot.model import Answer, Attribution, Citation
+from bot.model import VERDICTS, Answer, Attribution, AttributionCheck, Citation, Difference
 from bot.slack.blocks import (
     BLOCKS_PER_MESSAGE,
     FEEDBACK_DOWN,
@@ -19,6 +19,9 @@ from bot.slack.blocks import (
     render_notice,
     safe_url,
     split_text,
+)
+from bot.slack.blocks import (
+    VERDICTS as SLACK_VERDICTS,
 )
 from bot.slack.listeners import mentions, mode_of, plain_text
 
@@ -90,6 +93,54 @@ def test_a_check_shows_its_verdict_and_an_abstention_has_no_sources() -> None:
     assert check[0].blocks[0]["text"]["text"].startswith(":scales: *Disputed*")
     abstained = render_answer(Answer("q", "The indexed sources do not cover this question.", True, id="b" * 32))
     assert [b["type"] for b in abstained[0].blocks] == ["section", "actions"]
+
+
+def test_every_verdict_of_the_model_has_a_label() -> None:
+    assert tuple(SLACK_VERDICTS) == VERDICTS
+    for verdict in VERDICTS:
+        badge = render_answer(Answer("c", "x", False, verdict=verdict))[0].blocks[0]["text"]["text"]
+        assert badge == f"{SLACK_VERDICTS[verdict]}\n_What the indexed sources say, not ground truth._"
+
+
+def test_a_misattribution_says_whose_words_they_are_with_the_source_linked() -> None:
+    answer = Answer(
+        "Tomas Brandt said the ferry resumes on 12 May", "Harbour master Ines Varga said so [1].", False,
+        verdict="misattributed", citations=(citation(1),), id="d" * 32,
+        attribution=AttributionCheck("Tomas Brandt", "Ines Varga", "exact", citation=1),
+    )
+    message = render_answer(answer, asker="U0ASKER", question=answer.question)[0]
+    assert [b["type"] for b in message.blocks][:4] == ["context", "section", "section", "section"]
+    assert message.blocks[1]["text"]["text"].startswith(":warning: *Misattributed*")
+    assert message.blocks[2] == {"type": "section", "text": {"type": "mrkdwn", "text": (
+        "*Attribution:* these words are Ines Varga's, not Tomas Brandt's <https://example.test/glass|[1]>"
+    )}}
+    assert "*Attribution:* these words are Ines Varga's" in message.text  # the notification says it too
+
+
+def test_a_misquote_has_one_line_per_difference_and_an_unknown_speaker_one_line() -> None:
+    misquoted = Answer("c", "x [1].", False, verdict="misquoted", citations=(citation(1, url=None),),
+                       attribution=AttributionCheck("Ines Varga", "Ines Varga", "different", (
+                           Difference("figure", "400", "up to 40"), Difference("date", "12 May", "21 May")), 1))
+    assert render_answer(misquoted)[0].blocks[1]["text"]["text"] == (
+        '*Attribution:* misquoted: "400" where the source says "up to 40" [1]\n'
+        '*Attribution:* misquoted: "12 May" where the source says "21 May" [1]'
+    )
+    nobody = Answer("c", "x", False, verdict="unverified",
+                    attribution=AttributionCheck("Ines Varga", None, "none"))
+    assert render_answer(nobody)[0].blocks[1]["text"]["text"] == (
+        "*Attribution:* no indexed source has Ines Varga saying this"
+    )
+
+
+def test_hostile_or_huge_speaker_names_in_the_attribution_are_inert_and_bounded() -> None:
+    answer = Answer("c", "x [1].", False, verdict="misattributed", citations=(citation(1),),
+                    attribution=AttributionCheck(HOSTILE * 200, HOSTILE, "exact",
+                                                 (Difference("figure", HOSTILE * 50, "3"),) * 20, 1))
+    block = render_answer(answer)[0].blocks[1]["text"]["text"]
+    assert block.startswith("*Attribution:* these words are Ping &lt;!channel&gt; and &lt;@U0BOSS&gt;")
+    assert len(block) <= SECTION_LIMIT
+    assert re.findall(r"<[^>]*>", block) == []  # a clipped line keeps no link, and no name pings
+    assert "<!channel>" not in all_text(answer)
 
 
 def test_a_long_answer_is_split_within_slacks_limits_without_losing_a_word() -> None:

@@ -34,8 +34,11 @@
   const RETRY_DELAYS = [500, 1000, 2000]; // backoff after a network error or a 502/503/504
   const RETRY_STATUS = new Set([502, 503, 504]);
   const CONTEXT_CHARS = 320; // article text shown on each side of a cited passage
+  // One label per verdict of bot.model.VERDICTS (a Python test holds the keys equal to it).
   const VERDICTS = {
     supported: "Supported by the sources",
+    misattributed: "Misattributed: someone else said it",
+    misquoted: "Misquoted: the words on record differ",
     contradicted: "Contradicted by the sources",
     disputed: "Sources disagree",
     unverified: "Not covered by the sources",
@@ -110,6 +113,17 @@ h3 { font-size: 15px; font-weight: 700; margin: 0; }
 .v-contradicted { background: #fde0de; color: #a11a1a; }
 .v-disputed { background: #fff0c2; color: #7a4f00; }
 .v-unverified { background: #e4e7eb; color: #3d4550; }
+.v-misattributed { background: #ffe2bd; color: #7f3b00; box-shadow: inset 0 0 0 2px #e8871e; }
+.v-misquoted { background: #ffd8d1; color: #971b08; box-shadow: inset 0 0 0 2px #e0533a; }
+.attr { margin: 0; padding: 6px 10px; border-left: 3px solid #e8871e; background: var(--bg); border-radius: 4px;
+  display: flex; flex-direction: column; gap: 4px; }
+.attr p { margin: 0; }
+.diffs { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 4px; }
+.diff { display: grid; grid-template-columns: 1fr auto 1fr; gap: 6px; align-items: start; font-size: 13px; }
+.diff span { padding: 2px 6px; border-radius: 4px; background: var(--sf); }
+.diff .sep { padding: 2px 0; background: none; color: var(--mu); }
+.diff .kind { grid-column: 1 / -1; padding: 0; background: none; font-size: 11px; color: var(--mu);
+  text-transform: uppercase; letter-spacing: .04em; }
 .note { font-size: 12px; color: var(--mu); }
 details { font-size: 13px; }
 summary { cursor: pointer; font-weight: 600; }
@@ -490,6 +504,9 @@ textarea:focus-visible { outline: none; border-color: var(--a); box-shadow: 0 0 
       el.append(h("p", { class: "verdict v-" + answer.verdict, text: VERDICTS[answer.verdict] }),
         h("p", { class: "note", text: "This is what the indexed sources say, not a ruling on the truth." }));
     }
+    if (answer.attribution && typeof answer.attribution === "object") {
+      el.append(attributionView(answer.attribution, citations, answer));
+    }
     const text = String(answer.answer || "");
     const parts = [];
     let last = 0;
@@ -528,6 +545,31 @@ textarea:focus-visible { outline: none; border-color: var(--a); box-shadow: 0 0 
     // for a fact-check, who said what is the point; for a question it repeats the answer
     return h("details", { open: Boolean(answer.verdict) },
       h("summary", { text: `Who said what (${attributions.length})` }), h("ul", { class: "who" }, items));
+  }
+
+  const sameName = (a, b) => String(a).split(/\s+/).join(" ").trim().toLowerCase()
+    === String(b).split(/\s+/).join(" ").trim().toLowerCase();
+
+  /** Who is on record with the checked words: the same sentences as the terminal and Slack. */
+  function attributionView(check, citations, answer) {
+    const claimed = String(check.claimed_speaker || "the named speaker");
+    const found = check.found_speaker == null ? null : String(check.found_speaker);
+    const citation = citations.get(Number(check.citation));
+    const cite = citation ? [" ", chip(citation, answer)] : [];
+    const changes = (Array.isArray(check.differences) ? check.differences : []).filter((d) => d && d.kind !== "speaker");
+    let line;
+    if (found === null) line = `No indexed source has ${claimed} saying this.`;
+    else if (!sameName(claimed, found)) line = `These words are ${found}'s, not ${claimed}'s.`;
+    else if (changes.length) line = `${claimed} is on record saying it differently:`;
+    else if (check.match === "exact" || check.match === "paraphrase") line = `${claimed} is on record saying this.`;
+    else line = `${claimed} is on record saying something different.`;
+    const rows = changes.map((d) => h("li", { class: "diff" },
+      h("span", { class: "kind", text: d.kind === "cue" ? "reporting verb" : String(d.kind || "") }),
+      h("span", { class: "claimed", text: "claimed: " + String(d.claimed || "(not in the claim)") }),
+      h("span", { class: "sep", "aria-hidden": "true", text: "/" }),
+      h("span", { class: "found", text: "source: " + String(d.found || "(not in the source)") })));
+    return h("div", { class: "attr", role: "group", "aria-label": "Attribution" },
+      h("p", { class: "attr-line" }, line, ...cite), rows.length ? h("ul", { class: "diffs" }, rows) : null);
   }
 
   function feedback(msg) {

@@ -47,16 +47,39 @@ def test_supported_when_relevant_sources_assert_it() -> None:
     assert result.conflicts == ()
 
 
-def test_contradicted_by_a_denial() -> None:
-    denial = claim(MINISTRY, "its troops shelled the Oskova hospital", stance="denies")
+def test_a_third_party_denial_contradicts() -> None:
+    denial = claim("Oskova Watch", "Velmar troops shelled the Oskova hospital", stance="denies")
     result = check_verdict("Velmar troops shelled the Oskova hospital", [evidence(denial, 1)])
     assert result.verdict == "contradicted"
     assert result.contradicting[0].reason == "denies"
 
 
-def test_negated_claim_text_agrees_with_a_denial() -> None:
-    denial = claim(MINISTRY, "its troops shelled the hospital", negated=True)
-    assert check_verdict("Velmar troops did not shell the hospital", [evidence(denial, 1)]).verdict == "supported"
+def test_a_party_denying_its_own_conduct_is_a_position_not_a_verdict() -> None:
+    denial = claim(MINISTRY, "its troops shelled the Oskova hospital", stance="denies")
+    result = check_verdict("Velmar troops shelled the Oskova hospital", [evidence(denial, 1)])
+    assert result.verdict == "unverified"
+    assert [a.evidence.citation for a in result.positions] == [1] and result.positions[0].own
+    restated = check_verdict("Velmar troops did not shell the Oskova hospital", [evidence(denial, 1)])
+    assert restated.verdict == "unverified"  # its own denial never alone makes the claim supported
+    accused = claim("Oskova Watch", "Velmar troops shelled the Oskova hospital")
+    both = check_verdict("Velmar troops shelled the Oskova hospital", [evidence(accused, 1), evidence(denial, 2)])
+    assert both.verdict == "disputed"
+
+
+def test_negation_inside_the_source_content_is_read() -> None:
+    calm = claim("Oskova Watch", "western sanctions do not pose a threat to Velmar, as it has prepared")
+    assert check_verdict("Western sanctions pose a threat to Velmar", [evidence(calm, 1)]).verdict == "contradicted"
+    assert check_verdict("Western sanctions do not pose a threat to Velmar", [evidence(calm, 1)]).verdict == "supported"
+    negated_cue = claim("Oskova Watch", "the hospital was shelled", negated=True)  # "did not say that ..."
+    assert check_verdict("The hospital was shelled", [evidence(negated_cue, 1)]).verdict == "contradicted"
+
+
+def test_another_place_is_never_support() -> None:
+    found = claim(None, "26 bodies were found in Tarnow", quantity("26", 26, counted="bodies"))
+    silent = claim(None, "26 bodies were found", quantity("26", 26, counted="bodies"))
+    assert check_verdict("26 bodies were found in Oskova", [evidence(found, 1)]).verdict == "unverified"
+    assert check_verdict("26 bodies were found in Oskova", [evidence(silent, 1)]).verdict == "unverified"
+    assert check_verdict("26 bodies were found in Tarnow", [evidence(found, 1)]).verdict == "supported"
 
 
 def test_disputed_when_figures_from_different_speakers_disagree() -> None:

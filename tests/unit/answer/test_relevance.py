@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.answer.checks import Evidence, check_verdict, takes_position
 from bot.answer.composer import outermost
+from bot.answer.policy import Policy
 from bot.answer.routing import SpeakerIndex
 from bot.answer.text import coverage, topic_terms
 from bot.attribution.quantities import find_quantities
@@ -60,9 +61,9 @@ def test_a_source_on_the_same_subject_takes_no_position_unless_it_says_it() -> N
     denial = Evidence(denied, 0.5, 2)
     assert not takes_position(announce, terms, ())
     assert takes_position(denial, terms, ())
-    result = check_verdict(checked, [announce, denial], relevance_threshold=0.45)
+    result = check_verdict(checked, [announce, denial], policy=Policy(check=0.45))
     assert result.verdict == "contradicted" and [a.evidence.citation for a in result.assessments] == [2]
-    assert check_verdict(checked, [announce], relevance_threshold=0.45).verdict == "unverified"
+    assert check_verdict(checked, [announce], policy=Policy(check=0.45)).verdict == "unverified"
 
 
 def test_a_figure_given_later_in_the_same_article_is_weighed() -> None:
@@ -74,7 +75,7 @@ def test_a_figure_given_later_in_the_same_article_is_weighed() -> None:
     first = with_figure("that Vell had won by 2,300 votes", 1, 0.9)
     later = with_figure("that her margin was 1,870 votes", 2, 0.3)
     other_article = with_figure("that his margin was 900 votes", 3, 0.3, article="a2")
-    result = check_verdict("Vell won by 2,300 votes", [first, later, other_article], relevance_threshold=0.45)
+    result = check_verdict("Vell won by 2,300 votes", [first, later, other_article], policy=Policy(check=0.45))
     assert result.verdict == "disputed"
     assert {a.evidence.citation for a in result.assessments} == {1, 2}
 

@@ -1,0 +1,151 @@
+"""Attributed claim checks: is the claimed speaker on record with these words?
+
+"X said C" is checked against who is on record saying C, found by searching the *content* (the
+claimed speaker's name must not pull the search towards X's other claims). Outcomes:
+
+* ``supported``: X (or, for an organisation, one of its representatives) said C, with the same
+  polarity, figures, names and strength of cue;
+* ``contradicted``: X denied C, or C is claimed as X's denial while X asserted it;
+* ``misquoted``: X said something close to C that differs in a figure, place, person, date,
+  negation or cue (each listed with both sides);
+* ``misattributed``: the words are on record from someone else (named), and X's own closest
+  words are clearly further from them;
+* ``unverified``: no indexed source has X saying it; what X said on the topic and who else said
+  something like C are listed.
+
+"X never said C" inverts the first two: on record is ``contradicted``; not on record stays
+``unverified`` (an index cannot show that something was never said).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.answer.checks import FLIP_COVERAGE, AttributionFinding, CheckResult, Evidence
+from bot.answer.claimparse import ParsedClaim
+from bot.answer.compare import CERTAIN_STANCES, NON_CLAIM_STANCES, Comparison, compare
+from bot.answer.policy import Policy
+from bot.answer.text import coverage, normalise, topic_terms
+from bot.attribution.names import SpeakerIndex, same_person
+from bot.attribution.quantities import matching_quantities, parse_quantities
+from bot.model import Claim, Difference, Match, Quantity, Verdict
+
+ADMISSIONS = CERTAIN_STANCES  # "admitted", "confirmed": a claimed admission of what was denied contradicts
+MAX_ON_TOPIC = 2  # what the claimed speaker said on the topic, listed beside a finding
+
+
+def check_attribution(
+    parsed: ParsedClaim, evidence: Sequence[Evidence], *, speakers: SpeakerIndex, policy: Policy | None = None
+) -> CheckResult:
+    """Decide an attributed claim from the retrieved claims (``evidence``, best first)."""
+    policy = policy or Policy()
+    assert parsed.speaker is not None
+    claimed = speakers.resolve(parsed.speaker) or parsed.speaker
+    usable = [e for e in evidence if e.claim.stance not in NON_CLAIM_STANCES and e.claim.speaker]
+    own = sorted((e for e in usable if _is_claimed(e.claim, parsed.speaker, claimed, speakers)), key=_strength,
+                 reverse=True)
+    others = sorted((e for e in usable if not _is_claimed(e.claim, parsed.speaker, claimed, speakers)),
+                    key=_strength, reverse=True)
+    terms = topic_terms(parsed.content)
+    figures = parse_quantities(parsed.content)
+    best_own = next((e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)), None)
+    # Someone else "said the words" with most of them, the same polarity and figures, and a name:
+    # an unresolved "former safety officer" may be the claimed speaker, so it proves nothing.
+    best_other = next(
+        (
+            e for e in others
+            if _strength(e) >= policy.paraphrase and coverage(terms, e.claim.content) >= policy.stance_coverage
+            and _named(e.claim.speaker) and _says(parsed, e)
+        ),
+        None,
+    )
+    on_topic = tuple(e for e in own[:MAX_ON_TOPIC + 1] if e.relevance >= policy.related)
+
+    if best_own is not None and _strength(best_own) >= policy.paraphrase:
+        return _own_finding(parsed, claimed, best_own, on_topic, speakers)
+    if best_other is not None and (
+        best_own is None or _strength(best_other) >= _strength(best_own) + policy.misattribution_margin
+    ):
+        match: Match = "exact" if _exact(parsed.content, best_other.claim) else "paraphrase"
+        speaker = best_other.claim.speaker or ""
+        finding = AttributionFinding(
+            claimed, best_other, match, (Difference("speaker", claimed, speaker),),
+            said_on_topic=tuple(e for e in on_topic if e is not best_other)[:MAX_ON_TOPIC],
+        )
+        verdict: Verdict = "unverified" if parsed.never else "misattributed"
+        return CheckResult(parsed.text, verdict, attribution=finding)
+    if best_own is not None:
+        # Below a paraphrase, only a difference with both sides (another figure, name, cue or
+        # polarity) makes a misquote; a statement merely on the same topic is not one.
+        comparison = _compare(parsed, best_own, speakers)
+        flip = comparison.flipped and comparison.coverage >= FLIP_COVERAGE  # the opposite of the words
+        if flip or any(d.found for d in comparison.differences):
+            return _own_finding(parsed, claimed, best_own, on_topic, speakers, comparison=comparison)
+    said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
+    finding = AttributionFinding(claimed, None, "none", said_on_topic=on_topic[:MAX_ON_TOPIC], others=said_elsewhere)
+    return CheckResult(parsed.text, "unverified", attribution=finding)
+
+
+def _own_finding(
+    parsed: ParsedClaim, claimed: str, found: Evidence, on_topic: tuple[Evidence, ...], speakers: SpeakerIndex,
+    *, comparison: Comparison | None = None,
+) -> CheckResult:
+    """The claimed speaker's own closest words decide: supported, contradicted or misquoted."""
+    comparison = comparison or _compare(parsed, found, speakers)
+    rest = tuple(e for e in on_topic if e is not found)[:MAX_ON_TOPIC]
+    if comparison.flipped_by_cue or (comparison.flipped and parsed.stance in ADMISSIONS):
+        # "X admitted C" when X denied it (or said the opposite): X's position is the reverse.
+        verdict: Verdict = "supported" if parsed.never else "contradicted"
+        cue = Difference("cue", parsed.cue or "said", found.claim.cue)
+        finding = AttributionFinding(claimed, found, "different", (cue, *comparison.differences), said_on_topic=rest)
+        return CheckResult(parsed.text, verdict, attribution=finding)
+    if comparison.clean:
+        match: Match = "exact" if _exact(parsed.content, found.claim) else "paraphrase"
+        verdict = "contradicted" if parsed.never else "supported"
+        finding = AttributionFinding(claimed, found, match, said_on_topic=rest)
+        return CheckResult(parsed.text, verdict, attribution=finding)
+    finding = AttributionFinding(claimed, found, "different", comparison.differences, said_on_topic=rest)
+    return CheckResult(parsed.text, "unverified" if parsed.never else "misquoted", attribution=finding)
+
+
+def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex) -> Comparison:
+    return compare(parsed.content, parsed.stance, found.claim, context=found.context, speakers=speakers,
+                   cue=parsed.cue)
+
+
+def _same_count(figures: tuple[Quantity, ...], evidence: Evidence, policy: Policy) -> bool:
+    """A claim giving a figure for what the checked claim counts: what a misquoted figure is compared with."""
+    return evidence.relevance >= policy.figure_relevance and any(
+        matching_quantities(q, evidence.claim.quantities) for q in figures if q.counted
+    )
+
+
+def _named(speaker: str | None) -> bool:
+    """A speaker with a name ("Dr. Hallander", "NATO"), not only a role or a pronoun ("the officer")."""
+    return bool(speaker) and any(w[:1].isupper() for w in (speaker or "").split())
+
+
+def _says(parsed: ParsedClaim, evidence: Evidence) -> bool:
+    """Whether another speaker's claim says the checked words: same polarity, no other figure or name."""
+    found = compare(parsed.content, "asserts", evidence.claim, context=evidence.context)
+    return not found.flipped and not any(d.kind == "figure" for d in found.differences)
+
+
+def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex) -> bool:
+    """Whether a claim's speaker is the one the checked claim names (or speaks for that organisation)."""
+    speaker = claim.speaker
+    if same_person(speaker, claimed) or same_person(claim.speaker_mention, phrase):
+        return True
+    if speakers.speaks_for(speaker, claimed) or speakers.speaks_for(speaker, phrase):
+        return True
+    return bool(claim.role) and speakers.by_role(phrase) == speaker
+
+
+def _strength(evidence: Evidence) -> float:
+    """How closely a claim says the checked words: its content similarity (already with shared words)."""
+    return evidence.relevance
+
+
+def _exact(content: str, claim: Claim) -> bool:
+    """The checked words appear as written in the claim's content (typography and case aside)."""
+    return normalise(content) in normalise(claim.content)

@@ -1,0 +1,163 @@
+"""Reading a checked claim as an attribution: who it says said what, with which cue.
+
+"Peskov said that Mariupol will be liberated", "According to NATO, up to 15,000 soldiers died",
+"Venediktova: 'there are many more victims'", "Sanctions pose no threat, Peskov claimed",
+"Peskov never said that ...", "Did Peskov really deny war crimes?" and a bare "Russia lost 498
+soldiers" all become a ``ParsedClaim``. The reporting verbs are the attribution lexicon's, so a
+claim is read with the same words as the articles; only communication verbs (and belief verbs
+followed by "that") make a claim attributed, so "Russia wants peace" stays a bare claim.
+Everything is regular expressions over the claim text: linear, offline and never raising.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.attribution.lexicon import CUE_VERBS
+from bot.attribution.names import NOT_NAMES, TITLE_WORDS
+
+# Lemmas that attribute a claim only with "that" after them ("X believes that C"), not before a
+# plain object ("Russia wants peace", "NATO supports Kyiv").
+_THAT_ONLY = frozenset({
+    "want", "plan", "support", "endorse", "oppose", "show", "find", "feel", "hope", "list", "point", "refer",
+    "cite", "learn", "call", "question", "agree", "demand", "urge", "propose", "recommend", "praise", "defend",
+    "criticize", "slam", "blast", "condemn", "blame", "charge", "accuse", "fear", "worry", "doubt", "expect",
+    "project", "calculate", "think", "believe", "suspect", "add", "note", "indicate", "signal", "conclude",
+    "answer", "post", "comment", "observe", "remark", "mention", "describe", "recall", "repeat", "stress",
+})
+_IRREGULAR = {
+    "say": ("said",), "tell": ("told",), "write": ("wrote", "written"), "think": ("thought",),
+    "feel": ("felt",), "find": ("found",), "show": ("showed", "shown"), "forecast": ("forecast",),
+}
+_DOUBLED = frozenset({"admit", "quip", "rebut", "regret", "commit", "submit"})
+_NEGATIONS = r"never|did\s+not|didn['’]t|does\s+not|doesn['’]t|has\s+not|hasn['’]t|have\s+not|haven['’]t|had\s+not"
+_AUX = r"(?:has|had|have|also|publicly|reportedly|repeatedly|once|just|then|allegedly|actually|really)"
+_QUOTES = "\"“”‘’'«»"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedClaim:
+    """A checked claim: ``speaker`` as written (``None`` for a bare claim), the cue and its stance.
+
+    ``never`` marks a claim that the speaker did *not* say the content ("X never said C").
+    """
+
+    text: str
+    content: str
+    speaker: str | None = None
+    cue: str | None = None
+    stance: str = "asserts"
+    never: bool = False
+
+    @property
+    def attributed(self) -> bool:
+        """Whether the claim names who said it."""
+        return self.speaker is not None
+
+
+def _forms(lemma: str) -> set[str]:
+    """The inflected forms of a reporting verb ("deny" -> deny, denies, denied, denying)."""
+    forms = {lemma, *_IRREGULAR.get(lemma, ())}
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+    elif lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    else:
+        tail = lemma[-1] if lemma in _DOUBLED else ""
+        plural = "es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s"
+        forms |= {lemma + plural, lemma + tail + "ed", lemma + tail + "ing"}
+    if lemma in _IRREGULAR:
+        forms.discard(lemma + "ed")
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> dict[str, str]:
+    """Every inflected form of a reporting verb -> its lemma."""
+    return {form: lemma for lemma in CUE_VERBS for form in _forms(lemma)}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    verbs = "|".join(sorted(_verb_forms(), key=len, reverse=True))
+    speaker = r"(?P<speaker>[^,:;“”\"]{1,80}?)"
+    cue = rf"(?P<cue>(?:{_AUX}\s+)*(?:(?P<neg>{_NEGATIONS})\s+)?(?:{_AUX}\s+)*(?:was\s+quoted\s+as\s+)?(?:{verbs}))"
+    return (
+        re.compile(rf"^(?:according\s+to|per)\s+{speaker}\s*,\s*(?P<content>.+)$", re.I),
+        re.compile(
+            rf"^(?P<content>.+?)\s*,\s*(?:{speaker}\s+{cue}|(?P<cue2>{verbs})\s+(?P<speaker2>[^,]{{1,80}}?))\s*[.!]?$",
+            re.I,
+        ),
+        re.compile(rf"^(?P<content>.+?)\s*,?\s+according\s+to\s+{speaker}\s*[.!]?$", re.I),
+        re.compile(rf"^{speaker}\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
+        re.compile(rf"^did\s+{speaker}\s+(?:really\s+|actually\s+|ever\s+)?{cue}\b\s*(?P<content>.+)$", re.I),
+        re.compile(rf"^{speaker}\s+{cue}\b\s*(?P<content>.+)$", re.I),
+    )
+
+
+def parse_claim(text: str) -> ParsedClaim:
+    """Split a claim into who it says said what; a claim naming nobody is bare."""
+    claim = " ".join(text.split()).strip().rstrip("?")
+    for pattern in _patterns():
+        match = pattern.match(claim)
+        if match is None:
+            continue
+        parsed = _from_match(claim, match)
+        if parsed is not None:
+            return parsed
+    return ParsedClaim(text=claim, content=_clean_content(claim))
+
+
+def _from_match(claim: str, match: re.Match[str]) -> ParsedClaim | None:
+    groups = match.groupdict()
+    speaker = (groups.get("speaker") or groups.get("speaker2") or "").strip()
+    cue = (groups.get("cue") or groups.get("cue2") or "").strip()
+    content = groups["content"]
+    if not _looks_like_speaker(speaker):
+        return None
+    if not cue:  # "According to X, C" and "X: 'C'"
+        return ParsedClaim(text=claim, content=_clean_content(content), speaker=speaker,
+                           cue="according to" if ":" not in claim[: match.end("speaker") + 2] else "said")
+    lemma = _verb_forms().get(cue.split()[-1].lower())
+    if lemma is None:
+        return None
+    content, that = _after_cue(content, lemma)
+    if lemma in _THAT_ONLY and not that:
+        return None
+    if not content:
+        return None
+    return ParsedClaim(
+        text=claim, content=_clean_content(content), speaker=speaker, cue=cue,
+        stance=CUE_VERBS[lemma], never=bool(groups.get("neg")),
+    )
+
+
+def _after_cue(content: str, lemma: str) -> tuple[str, bool]:
+    """The content after a cue, without a leading "that" or the people told ("told reporters that")."""
+    content = content.strip(" ,:")
+    that = re.match(r"^(?:[^,“\"]{0,40}?\s)?that\s+(?P<rest>.+)$", content, re.I)
+    if that and (lemma in ("tell", "say", "write", "warn", "assure") or that.group(0).lower().startswith("that")):
+        return that.group("rest"), True
+    if re.match(r"^(?:on|in|at|last|this|yesterday|today|earlier|later)\b[^,]{0,30},?\s+that\s+", content, re.I):
+        return re.split(r"\bthat\s+", content, maxsplit=1)[1], True
+    return content, False
+
+
+def _looks_like_speaker(phrase: str) -> bool:
+    """A name ("Peskov"), an organisation ("NATO", "the Kremlin") or a role ("the ministry's spokeswoman")."""
+    words = phrase.split()
+    if not 1 <= len(words) <= 8 or phrase.lower() in ("it", "this", "that", "there"):
+        return False
+    if words[0].lower() in ("i", "we", "you", "he", "she", "they"):
+        return True
+    capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]
+    roles = [w for w in words if re.sub(r"[’']s$", "", w.lower().strip(",.")) in TITLE_WORDS]
+    return bool(capitalised or roles) and not re.search(r"\d", phrase)
+
+
+def _clean_content(text: str) -> str:
+    """The content without surrounding quotation marks, a leading "that" or a final full stop."""
+    text = text.strip().strip(_QUOTES + " ").rstrip(".!").strip(_QUOTES + " ,")
+    return re.sub(r"^that\s+", "", text, flags=re.I)

@@ -1,0 +1,209 @@
+"""Comparing what a checked claim says with what a source said: polarity, figures, names, cue.
+
+A check is decided on differences, not on similarity alone: "26 bodies were found in Bucha" is
+very similar to "26 bodies were found in Borodyanka", and "sanctions pose a threat" to
+"sanctions do not pose a threat". ``compare`` lists every difference it can name:
+
+* ``negation``: the content's polarity, read from the clause of the source's content that
+  shares most of the claim's words ("do not pose"), with the source's denial cue and a negated
+  cue ("did not say") each flipping it; the claim's own polarity is read the same way;
+* ``figure``: a number for the same counted thing whose hedged range does not overlap;
+* ``place``, ``person``, ``date``: a name or date the claim gives that the source's sentence
+  does not, where the source gives another one;
+* ``cue``: a stronger or weaker reporting verb ("confirmed" for an estimate, "admitted" for a
+  suggestion); denials are polarity, not strength.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answer.text import content_terms, coverage, topic_terms
+from bot.attribution.lexicon import CUE_VERBS
+from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
+from bot.attribution.quantities import compatible, matching_quantities, parse_quantities
+from bot.model import Claim, Difference, DifferenceKind
+
+# Stances that take the opposite position from their content. Every one is a value the lexicon emits.
+DENIAL_STANCES: frozenset[str] = frozenset({"denies"})
+# Stances that are no claim of the speaker's: a question put, or one asked.
+NON_CLAIM_STANCES: frozenset[str] = frozenset({"asks"})
+CERTAIN_STANCES: frozenset[str] = frozenset({"confirms", "admits"})
+HEDGED_STANCES: frozenset[str] = frozenset(
+    {"estimates", "suggests", "believes", "suspects", "predicts", "fears", "hopes", "doubts"}
+)
+assert set(CUE_VERBS.values()) >= DENIAL_STANCES | NON_CLAIM_STANCES | CERTAIN_STANCES | HEDGED_STANCES
+
+NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
+_CLAUSES = re.compile(r"\s*(?:[,;:]|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_DATE = re.compile(r"\b(?:" + _MONTHS + r")\b|\b(?:19|20)\d\d\b", re.I)
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|on|since|until|during|from)\s+(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How a source's claim compares with the checked content."""
+
+    coverage: float  # share of the checked content's topic words in the source's content
+    flipped: bool  # opposite polarity
+    flipped_by_cue: bool  # ... because one side denies (or negates its cue) and the other asserts
+    differences: tuple[Difference, ...]
+
+    @property
+    def clean(self) -> bool:
+        """No difference and the same polarity: the source says it."""
+        return not self.flipped and not self.differences
+
+
+def compare(
+    content: str, stance: str, source: Claim, *, context: str = "", speakers: SpeakerIndex | None = None,
+    cue: str | None = None,
+) -> Comparison:
+    """Compare a checked content (with the stance its claim gives it) with a source's claim.
+
+    ``context`` is the article text around the source's claim (its sentence and neighbours), so
+    a place named just before a quote still counts as the source's.
+    """
+    terms = topic_terms(content)
+    claim_negated = polarity(content, content) != (stance in DENIAL_STANCES)
+    source_content_negated = polarity(source.content, content)
+    source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
+    flipped = claim_negated != (source_content_negated != source_cue_negated)
+    by_cue = flipped and ((stance in DENIAL_STANCES) != source_cue_negated)
+    differences: list[Difference] = []
+    if flipped and not by_cue:
+        differences.append(Difference("negation", _clause(content, content), _clause(source.content, content)))
+    differences += _figure_differences(content, source)
+    differences += _name_differences(content, source, context or source.content, speakers)
+    if cue and (difference := _cue_difference(stance, cue, source)) is not None:
+        differences.append(difference)
+    return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
+
+
+def polarity(text: str, claim: str) -> bool:
+    """Whether the clause of ``text`` that shares most of ``claim``'s words is negated."""
+    return bool(NEGATION.search(_clause(text, claim)))
+
+
+def _clause(text: str, claim: str) -> str:
+    """The clause of a text with the most of the claim's content words (the whole text if one clause)."""
+    parts = [p for p in _CLAUSES.split(text) if p and p.strip()]
+    if len(parts) <= 1:
+        return text.strip()
+    terms = content_terms(claim)
+    # Clauses are cut at conjunctions too, so a negation ("do not pose ... , as ...") stays with its verb.
+    return max(parts, key=lambda p: (len(terms & content_terms(p)), -len(p))).strip()
+
+
+def _figure_differences(content: str, source: Claim) -> list[Difference]:
+    found: list[Difference] = []
+    for quantity in parse_quantities(content):
+        matched = matching_quantities(quantity, source.quantities)
+        if matched and not any(compatible(quantity, other) for other in matched):
+            found.append(Difference("figure", quantity.text, matched[0].text))
+    return found
+
+
+def _name_differences(
+    content: str, source: Claim, context: str, speakers: SpeakerIndex | None
+) -> list[Difference]:
+    """Names and dates the claim gives that the source does not.
+
+    A name in a place or time slot ("in Bucha", "on 24 March") must be the source's: missing, it
+    is a difference even when the source names no other place (it does not say so). Any other
+    name (a subject, "Velmar lost 498 soldiers") differs only where the source's content puts
+    another name in its stead; the source may leave it to its speaker or paragraph.
+    """
+    context = context or f"{source.speaker or ''} {source.role or ''} {source.content}"
+    given = _names_and_dates(context)
+    folded = context.casefold()
+    others = [(n, slot) for n, slot in _slotted(source.content) if n.casefold() not in content.casefold()]
+    found = []
+    for name, located in _slotted(content):
+        kind = _kind(name, speakers)
+        # Spelling aside ("Zelensky", "Butcha"), a name the source's paragraph has is the source's.
+        if name.casefold() in folded or (kind != "date" and any(same_person(name, g) for g in given)):
+            continue
+        alternative = next((o for o, slot in others if slot == located and _kind(o, speakers) == kind), None)
+        if alternative is not None or (located and kind != "date"):  # a date may be left to the paragraph
+            found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
+    return found
+
+
+def _slotted(text: str) -> list[tuple[str, bool]]:
+    """The names and dates of a text, each with whether it stands in a place or time slot."""
+    return [
+        (name, bool(_DATE.fullmatch(name) or _LOCATIVE.search(text[: text.find(name)])))
+        for name in _names_and_dates(text)
+    ]
+
+
+def _names_and_dates(text: str) -> list[str]:
+    names = [n for n in names_in(text) if n not in NOT_NAMES and not _DATE.fullmatch(n)]
+    return names + [m.group() for m in _DATE.finditer(text)]
+
+
+def _kind(name: str, speakers: SpeakerIndex | None) -> DifferenceKind:
+    if _DATE.search(name):
+        return "date"
+    if speakers is not None and speakers.find(name):
+        return "person"
+    return "place"
+
+
+def _cue_difference(stance: str, cue: str, source: Claim) -> Difference | None:
+    """A stronger or weaker cue than the source's: "confirmed" for "estimated", "admitted" for "suggested"."""
+    claimed_strength = _strength(stance)
+    found_strength = _strength(source.stance)
+    if claimed_strength and found_strength and claimed_strength != found_strength:
+        return Difference("cue", cue, source.cue)
+    return None
+
+
+def _strength(stance: str) -> str | None:
+    if stance in CERTAIN_STANCES:
+        return "certain"
+    if stance in HEDGED_STANCES:
+        return "hedged"
+    return None
+
+
+_FIRST_PERSON = re.compile(
+    r"(?:^|[.!?;:,]\s+|\bthat\s+)(?:we|i)\s+(?!believe|think|estimate|fear|expect|hope)|^(?:that\s+)?(?:our|my|us)\b",
+    re.I,
+)
+_THIRD_PERSON = re.compile(r"^(?:that\s+)?(?:it|its|they|their|he|his|she|her|them)\b", re.I)
+_NO_SUBJECT = re.compile(
+    r"^(?:that\s+)?(?:having\s+)?[a-z]+ing\b|^(?:any|all|the)?\s*[a-z]+(?:\s+[a-z]+){0,2}$", re.I
+)
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|did|does|do|will|would|could|can|may|might|should|\w+ed)\b", re.I
+)
+
+
+_GENERIC = frozenset({"of", "for", "the", "and", "national", "northern", "southern", "eastern", "western", "former"})
+
+
+def own_conduct(claim: Claim) -> bool:
+    """Whether a speaker speaks for its own side: about what it (or its forces, staff, products) did.
+
+    "We did nothing wrong", "its troops did not fire on civilians", a bare denial of an act
+    ("denies attacking civilian targets", "denied war crimes": the speaker is the one accused),
+    or a content whose subject is the speaker itself.
+    """
+    content = claim.content.strip(" \"“”‘’'")
+    denial = claim.stance in DENIAL_STANCES or claim.negated or bool(NEGATION.search(content))
+    if _FIRST_PERSON.search(content):
+        return True
+    if denial and _THIRD_PERSON.match(content):
+        return True
+    if claim.stance in DENIAL_STANCES and (_NO_SUBJECT.match(content) or not _FINITE.search(content)):
+        return True
+    own = set(name_words(f"{claim.speaker or ''} {claim.role or ''}")) - TITLE_WORDS - _GENERIC
+    subject = name_words(" ".join(content.split()[:4]))
+    return bool(own) and bool(own & set(subject))

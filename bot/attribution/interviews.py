@@ -1,0 +1,71 @@
+"""Interviews: a question put to a speaker is not the speaker's claim; the reply is.
+
+"Asked whether the company had ignored safety warnings, Vance replied: 'No, that is simply
+untrue.'" The parser reads "Asked whether ..." as Vance asking. Here such a question is dropped
+as a claim of Vance's, and a reply that opens with "No" or "Yes" becomes Vance's denial (or
+assertion) of the question's content, cited over the question and the reply together.
+Rhetorical questions ("Why would anyone believe that?", a content ending in "?") are kept with
+the stance "asks", which no check counts as a claim.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.model import Claim
+
+REPLY_REACH = 400  # characters between a question's cue and the reply's
+_QUESTION_OPENER = re.compile(r"\s*(?:whether|if)\s+", re.I)  # used with match(), which anchors
+_ANSWER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
+
+
+def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
+    """The claims without questions put to their speaker, with each yes/no reply turned into a claim."""
+    out: list[Claim] = []
+    for index, claim in enumerate(claims):
+        if not _put_to_speaker(text, claim):
+            out.append(_rhetorical(claim))
+            continue
+        reply = next(
+            (
+                c for c in claims[index + 1 :]
+                if c.speaker == claim.speaker and 0 <= c.cue_span[0] - claim.cue_span[1] <= REPLY_REACH
+            ),
+            None,
+        )
+        answer = _ANSWER.match(reply.content) if reply is not None else None
+        if reply is not None and answer is not None:
+            out.append(_as_reply(text, claim, reply, denies=answer.group("word").lower() != "yes"))
+    return out
+
+
+def _put_to_speaker(text: str, claim: Claim) -> bool:
+    """A passive "Asked whether/if/about ..." cue: the subject was asked, not asking."""
+    if claim.stance != "asks" or claim.cue.lower() != "asked":
+        return False
+    line_start = text.rfind("\n", 0, claim.cue_span[0]) + 1
+    before = text[line_start : claim.cue_span[0]]
+    sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
+    return not before[sentence_start + 1 :].strip(" \"“‘'")
+
+
+def _as_reply(text: str, question: Claim, reply: Claim, *, denies: bool) -> Claim:
+    """The reply's speaker denying (or asserting) what they were asked."""
+    spans = list(question.content_spans)
+    start, end = spans[0]
+    opener = _QUESTION_OPENER.match(text, start, end)
+    if opener is not None:
+        spans[0] = (opener.end(), end)
+    content = " ".join(text[s:e] for s, e in spans)
+    return dataclasses.replace(
+        reply, cue=reply.cue, content=content, content_spans=tuple(spans), kind="indirect",
+        stance="denies" if denies else "asserts", negated=False, quantities=question.quantities,
+    )
+
+
+def _rhetorical(claim: Claim) -> Claim:
+    """A content that is itself a question asks; it asserts nothing."""
+    if claim.content.rstrip(" \"”’'").endswith("?") and claim.stance != "asks":
+        return dataclasses.replace(claim, stance="asks")
+    return claim

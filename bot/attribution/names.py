@@ -1,0 +1,186 @@
+"""Names of people and organisations: the one place that cleans them, finds surnames and
+decides whether two spellings name the same speaker.
+
+Attribution (``resolve``: "Peskov" is the "Dmitry Peskov" of the same article), questions
+(``SpeakerIndex``: "What did Peskov say?") and claim checks ("the Kremlin spokesman said ...")
+all match names through these functions, so a title, a possessive or a surname is treated the
+same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from difflib import SequenceMatcher
+
+from bot.attribution.lexicon import ROLE_NOUNS
+
+# Words that may stand before a surname without being a given name ("Mayor Brandt", "Dr Ruiz").
+TITLE_WORDS: frozenset[str] = frozenset(ROLE_NOUNS | {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "rep", "sen", "gov", "gen", "col",
+    "capt", "sgt", "lt", "pres", "councillor", "councilor", "councilman", "councilwoman", "mp", "justice", "pope",
+    "prince", "princess", "rabbi", "father", "sister", "saint", "st", "deputy", "vice", "prime", "foreign",
+})
+# Capitalised words of a question or claim that are never names.
+NOT_NAMES: frozenset[str] = frozenset({
+    "Who", "What", "Is", "Did", "Does", "Do", "Has", "Have", "The", "And", "Was", "Were", "How", "When", "Where",
+    "Why", "Which", "According", "Check", "True", "It", "I", "A", "An", "But", "Not", "No", "Yes", "That", "This",
+})
+ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
+SAME_SURNAME_RATIO = 0.88  # "Zelensky" ~ "Zelenskyy" (0.94), "Peskov" !~ "Pesko" ... "Petrov" (0.67)
+
+_POSSESSIVE = re.compile(r"[’']s?$")
+_DETERMINER = re.compile(r"^(?:the|a|an|this|that)\s+", re.IGNORECASE)
+_LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+)+")
+_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
+_GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")  # a capitalised word just before a matched surname
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def clean_name(name: str) -> str:
+    """A name without surrounding punctuation, a possessive or leading titles ("Dr. Ruiz's" -> "Ruiz")."""
+    return _LEADING_TITLES.sub("", _POSSESSIVE.sub("", name.strip(" ,.\n\t")))
+
+
+def fullest(name: str, names: Iterable[str]) -> str:
+    """The longest known name ending with the same words ('Peskov' -> 'Dmitry Peskov')."""
+    words = name.split()
+    best = name
+    for other in names:
+        other_words = other.split()
+        if len(other_words) > len(best.split()) and other_words[-len(words) :] == words:
+            best = other
+    return best
+
+
+def is_title(word: str) -> bool:
+    """A capitalised word that may stand before a surname without being a given name."""
+    return word in NOT_NAMES or word.lower().rstrip(".") in TITLE_WORDS or word.endswith(("'s", "’s"))
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised name-like phrases, without question words."""
+    found = []
+    for match in _NAME.finditer(text):
+        words = [w for w in match.group().split() if w not in NOT_NAMES]
+        if words:
+            found.append(" ".join(words))
+    return found
+
+
+def role_key(role: str | None) -> str | None:
+    """The head noun of a role ('spokesperson of the Kremlin' -> 'spokesperson')."""
+    if not role:
+        return None
+    words = re.split(r"\s+(?:of|for|at|to|in)\s+", role.lower())[0].split()
+    if not words:
+        return None
+    head = words[-1].strip(",.’'")
+    return ROLE_SYNONYMS.get(head, head)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name or role, lower case, without titles, determiners and possessives."""
+    return [clean_name(w).lower() for w in _WORD.findall(_DETERMINER.sub("", text)) if clean_name(w)]
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Whether two spellings name one speaker: the same words, a surname of the full name, or a
+    near-identical spelling of it ("Zelensky", "Volodymyr Zelenskyy"); different given names
+    are different people ("Maria Reyes" is not "Tomas Reyes")."""
+    if not a or not b:
+        return False
+    wa, wb = name_words(clean_name(a)), name_words(clean_name(b))
+    wa = [w for w in wa if w not in TITLE_WORDS] or wa
+    wb = [w for w in wb if w not in TITLE_WORDS] or wb
+    if not wa or not wb:
+        return False
+    if wa == wb:
+        return True
+    if not _similar(wa[-1], wb[-1]):
+        return False
+    given_a, given_b = wa[:-1], wb[:-1]
+    return not given_a or not given_b or _similar(given_a[0], given_b[0])
+
+
+def _similar(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= SAME_SURNAME_RATIO)
+
+
+class SpeakerIndex:
+    """Matches names, roles and organisations in a question or claim to the speakers the index knows.
+
+    ``roles`` maps a speaker to the roles attribution found for them ("Kremlin spokesman"): a
+    role description ("the Kremlin spokesman", "Putin's spokesman") resolves to the one speaker
+    holding such a role, and an organisation ("the Kremlin") is spoken for by its representatives.
+    """
+
+    def __init__(self, speakers: Mapping[str, int], roles: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._aliases: dict[str, str] = {}
+        surnames: dict[str, set[str]] = {}
+        for name in speakers:
+            self._aliases[name.lower()] = name
+            parts = name.split()
+            if len(parts) > 1:
+                surnames.setdefault(parts[-1].lower(), set()).add(name)
+        for surname, names in surnames.items():
+            if len(names) == 1 and surname not in self._aliases:  # an ambiguous surname is no alias
+                self._aliases[surname] = next(iter(names))
+        self._pattern = (
+            re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._aliases), key=len, reverse=True)) + r")\b", re.I)
+            if self._aliases else None
+        )
+        self._roles = {speaker: tuple(r for r in rs if r) for speaker, rs in (roles or {}).items()}
+
+    def find(self, text: str) -> str | None:
+        """The known speaker ``text`` names most fully; a different given name is a different person.
+
+        The longest name wins, not the first: in "Mayor Elena Brandt", a speaker called "mayor"
+        (an unresolved role) must not hide Elena Brandt.
+        """
+        matches = list(self._pattern.finditer(text)) if self._pattern else []
+        if not matches:
+            return None
+        match = max(matches, key=lambda m: len(m.group(1)))
+        name = self._aliases[match.group(1).lower()]
+        given = _GIVEN_NAME.search(text, 0, match.start())
+        if given and not is_title(given.group(1)) and given.group(1).lower() not in name.lower().split():
+            return None
+        return name
+
+    def roles(self, speaker: str) -> tuple[str, ...]:
+        """The roles attribution found for a speaker."""
+        return self._roles.get(speaker, ())
+
+    def by_role(self, phrase: str) -> str | None:
+        """The one speaker whose role fits a description ("the Kremlin spokesman"), if exactly one does.
+
+        The head nouns must agree (spokesman ~ spokeswoman ~ spokesperson); when several speakers
+        hold such a role, the description's other words ("Kremlin") must be in the role too.
+        """
+        words = name_words(phrase)
+        head = ROLE_SYNONYMS.get(words[-1], words[-1]) if words else None
+        if head is None or head not in {ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS}:
+            return None
+        holders = [s for s, roles in self._roles.items() if any(role_key(r) == head for r in roles)]
+        if len(holders) > 1:
+            qualifiers = set(words[:-1]) - TITLE_WORDS
+            holders = [s for s in holders if any(qualifiers <= set(name_words(r)) for r in self._roles[s])]
+        return holders[0] if len(holders) == 1 else None
+
+    def speaks_for(self, speaker: str | None, organisation: str) -> bool:
+        """Whether ``speaker`` is ``organisation`` or holds a role in it ("Kremlin spokesman" for "the Kremlin")."""
+        if not speaker:
+            return False
+        if same_person(speaker, organisation):
+            return True
+        org = set(name_words(organisation)) - TITLE_WORDS
+        return bool(org) and any(org <= set(name_words(r)) for r in self.roles(speaker))
+
+    def representatives(self, organisation: str) -> list[str]:
+        """The speakers who hold a role in an organisation, e.g. its spokesman."""
+        return [s for s in self._roles if s != organisation and self.speaks_for(s, organisation)]
+
+    def resolve(self, phrase: str) -> str | None:
+        """A known speaker for a name, a role description or an organisation, else ``None``."""
+        return self.find(phrase) or self.by_role(phrase)

@@ -1,0 +1,87 @@
+"""Attributed claim checks, one test per outcome. FICTIONAL: every name and figure is invented."""
+
+from __future__ import annotations
+
+from bot.answer.attributed import check_attribution
+from bot.answer.checks import Evidence
+from bot.answer.claimparse import parse_claim
+from bot.attribution.names import SpeakerIndex
+from bot.attribution.quantities import find_quantities
+from bot.model import Claim
+
+SPEAKERS = SpeakerIndex(
+    {"Ida Lunde": 3, "Tomas Brel": 2, "Tarn ministry": 1},
+    {"Ida Lunde": {"Tarn ministry spokeswoman"}, "Tomas Brel": {"mayor"}},
+)
+
+
+def said(speaker: str, content: str, *, stance: str = "asserts", cue: str = "said", role: str | None = None) -> Claim:
+    return Claim(
+        speaker=speaker, speaker_mention=speaker, source_span=(0, 5), cue=cue, cue_span=(6, 10), content=content,
+        content_spans=((11, 11 + len(content)),), kind="indirect", stance=stance, role=role,
+        quantities=find_quantities(content, ((0, len(content)),)), article_id="a1",
+    )
+
+
+LUNDE = said("Ida Lunde", "the Harl bridge will close for six weeks in May", role="Tarn ministry spokeswoman")
+BREL = said("Tomas Brel", "40 people were injured near the Harl bridge")
+BREL_DENIAL = said("Tomas Brel", "the closure was planned to help his campaign", stance="denies", cue="denied")
+
+
+def check(text: str, *items: tuple[Claim, float]) -> tuple[str, object]:
+    evidence = [Evidence(c, relevance, i, context=c.content) for i, (c, relevance) in enumerate(items)]
+    result = check_attribution(parse_claim(text), evidence, speakers=SPEAKERS)
+    return result.verdict, result.attribution
+
+
+def test_supported_when_the_claimed_speaker_said_it() -> None:
+    verdict, finding = check("Lunde said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))
+    assert verdict == "supported"
+    assert finding.claimed_speaker == "Ida Lunde" and finding.match == "exact"  # type: ignore[attr-defined]
+
+
+def test_a_role_and_an_organisation_resolve_to_their_speaker() -> None:
+    assert check("The ministry spokeswoman said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))[0] == (
+        "supported"
+    )
+    assert check("The Tarn ministry said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))[0] == (
+        "supported"
+    )
+
+
+def test_misattributed_names_who_said_it() -> None:
+    verdict, finding = check("Brel said the Harl bridge will close for six weeks in May", (LUNDE, 0.95), (BREL, 0.3))
+    assert verdict == "misattributed"
+    assert finding.found.claim.speaker == "Ida Lunde"  # type: ignore[attr-defined]
+    assert [d.kind for d in finding.differences] == ["speaker"]  # type: ignore[attr-defined]
+
+
+def test_misquoted_figure_and_place() -> None:
+    verdict, finding = check("Brel said 400 people were injured near the Harl bridge", (BREL, 0.9))
+    assert verdict == "misquoted"
+    assert [(d.kind, d.claimed, d.found) for d in finding.differences] == [("figure", "400", "40")]  # type: ignore[attr-defined]
+    verdict, finding = check("Lunde said the Harl bridge will close for six weeks in June", (LUNDE, 0.9))
+    assert verdict == "misquoted" and finding.differences[0].kind == "date"  # type: ignore[attr-defined]
+
+
+def test_a_denial_claimed_as_an_assertion_is_contradicted_and_restated_is_supported() -> None:
+    assert check("Brel admitted the closure was planned to help his campaign", (BREL_DENIAL, 0.9))[0] == "contradicted"
+    assert check("Brel denied the closure was planned to help his campaign", (BREL_DENIAL, 0.9))[0] == "supported"
+
+
+def test_a_dropped_negation_is_a_misquote() -> None:
+    calm = said("Ida Lunde", "the Harl bridge is not at risk of collapse")
+    verdict, finding = check("Lunde said the Harl bridge is at risk of collapse", (calm, 0.9))
+    assert verdict == "misquoted" and finding.differences[0].kind == "negation"  # type: ignore[attr-defined]
+
+
+def test_unverified_when_nobody_said_it_and_never_said_inverts() -> None:
+    verdict, finding = check("Lunde said the Harl bridge was sold to Velmar", (BREL, 0.2))
+    assert verdict == "unverified" and finding.match == "none" and finding.found is None  # type: ignore[attr-defined]
+    assert check("Lunde never said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))[0] == "contradicted"
+    assert check("Brel never said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))[0] == "unverified"
+
+
+def test_a_question_put_to_a_speaker_is_not_their_claim() -> None:
+    asked = said("Tomas Brel", "whether the bridge will close in May", stance="asks", cue="Asked")
+    assert check("Brel said the bridge will close in May", (asked, 0.95))[0] == "unverified"

@@ -1,0 +1,55 @@
+"""Reading a checked claim as an attribution. FICTIONAL: every name below is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.claimparse import parse_claim
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue", "stance", "content"),
+    [
+        ("Ida Lunde said that the bridge will close in May", "Ida Lunde", "said", "asserts", "the bridge will close in May"),
+        ("According to the Tarn ministry, 40 people died", "the Tarn ministry", "according to", "asserts", "40 people died"),
+        ("Lunde: “the bridge is safe”", "Lunde", "said", "asserts", "the bridge is safe"),
+        ("The bridge is safe, Lunde claimed.", "Lunde", "claimed", "claims", "The bridge is safe"),
+        ("The bridge is safe, said the mayor", "the mayor", "said", "asserts", "The bridge is safe"),
+        ("Velmar denies shelling the hospital", "Velmar", "denies", "denies", "shelling the hospital"),
+        ("The Tarn police spokeswoman admitted a loss of records", "The Tarn police spokeswoman", "admitted",
+         "admits", "a loss of records"),
+        ("Lunde told reporters on Monday that the bridge is safe", "Lunde", "told", "asserts", "the bridge is safe"),
+        ("Did Lunde really deny the closure?", "Lunde", "deny", "denies", "the closure"),
+    ],
+)
+def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
+    parsed = parse_claim(text)
+    assert (parsed.speaker, parsed.cue, parsed.stance, parsed.content) == (speaker, cue, stance, content)
+    assert parsed.attributed and not parsed.never
+
+
+def test_never_said_is_a_claim_that_it_was_not_said() -> None:
+    parsed = parse_claim("Ida Lunde never said that the bridge would close")
+    assert parsed.speaker == "Ida Lunde" and parsed.never and parsed.content == "the bridge would close"
+    assert parse_claim("Lunde did not say the bridge would close").never
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Velmar lost 498 soldiers near Oskova",
+        "Western sanctions pose a threat to Velmar",
+        "Velmar wants peace",  # a wish verb with a plain object is no attribution
+        "NATO supports Tarn",
+        "26 bodies were found in Oskova",
+        "",
+        "?!",
+    ],
+)
+def test_bare_claims(text: str) -> None:
+    parsed = parse_claim(text)
+    assert not parsed.attributed and parsed.speaker is None
+
+
+def test_a_wish_verb_with_that_attributes() -> None:
+    assert parse_claim("NATO believes that Tarn lost 40 tanks").speaker == "NATO"

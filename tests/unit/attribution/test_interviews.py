@@ -1,0 +1,36 @@
+"""Interviews: a question put to a speaker is not their claim; a yes/no reply is. FICTIONAL text."""
+
+from __future__ import annotations
+
+from bot.attribution.interviews import answered_questions
+from bot.model import Claim
+
+TEXT = 'Asked whether the company had ignored safety warnings, Marek Vance replied: "No, that is untrue."'
+
+
+def claim(cue: str, cue_start: int, content: str, stance: str) -> Claim:
+    start = TEXT.index(content)
+    return Claim(
+        speaker="Marek Vance", speaker_mention="Marek Vance", source_span=(56, 67), cue=cue,
+        cue_span=(cue_start, cue_start + len(cue)), content=content, content_spans=((start, start + len(content)),),
+        kind="indirect", stance=stance,
+    )
+
+
+def test_a_no_reply_denies_what_was_asked() -> None:
+    asked = claim("Asked", 0, "whether the company had ignored safety warnings", "asks")
+    reply = claim("replied", TEXT.index("replied"), '"No, that is untrue."', "asserts")
+    (denial,) = [c for c in answered_questions(TEXT, [asked, reply]) if c.stance == "denies"]
+    assert denial.content == "the company had ignored safety warnings"
+    assert TEXT[denial.content_spans[0][0] : denial.content_spans[0][1]] == denial.content
+    assert denial.cue == "replied" and denial.speaker == "Marek Vance"
+    assert all(c.stance != "asks" for c in answered_questions(TEXT, [asked, reply]))
+
+
+def test_a_rhetorical_question_asserts_nothing() -> None:
+    text = "Why would anyone believe that? Vance said."
+    question = Claim(
+        speaker="Vance", speaker_mention="Vance", source_span=(31, 36), cue="said", cue_span=(37, 41),
+        content="Why would anyone believe that?", content_spans=((0, 30),), kind="direct", stance="asserts",
+    )
+    assert [c.stance for c in answered_questions(text, [question])] == ["asks"]
