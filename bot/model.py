@@ -261,10 +261,6 @@ class Difference:
     claimed: str
     found: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """The answer contract's difference object."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
 class AttributionCheck:
@@ -283,10 +279,7 @@ class AttributionCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """The answer contract's attribution-check object."""
-        return {
-            "claimed_speaker": self.claimed_speaker, "found_speaker": self.found_speaker, "match": self.match,
-            "differences": [d.to_dict() for d in self.differences], "citation": self.citation,
-        }
+        return {**asdict(self), "differences": [asdict(d) for d in self.differences]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ JavaScript (it cannot import this module).
 
 from __future__ import annotations
 
+from bot.attribution.names import same_person
 from bot.model import Answer, Difference
 
 
@@ -23,12 +24,14 @@ def attribution_sentences(answer: Answer) -> list[str]:
     if found is None:
         return [f"no indexed source has {claimed} saying this{marker}"]
     changes = [d for d in check.differences if d.kind != "speaker"]
-    if not same_speaker(claimed, found):
+    if len(changes) < len(check.differences):  # the check found the words under another speaker
         head = f"these words are {possessive(found)}, not {possessive(claimed)}{marker}"
         return [head, *(difference_sentence(d, answer, "") for d in changes)]
     if changes:
         return [difference_sentence(d, answer, marker) for d in changes]
     if check.match in ("exact", "paraphrase"):
+        if not same_person(claimed, found):  # a spokesperson for the organisation the claim names
+            return [f"{found} is on record saying this for {claimed}{marker}"]
         return [f"{claimed} is on record saying this{marker}"]
     return [f"{claimed} is on record saying something different{marker}"]
 
@@ -42,11 +45,6 @@ def difference_sentence(difference: Difference, answer: Answer, marker: str) -> 
     if not found:  # e.g. a negation the claim added
         return f'{label}the claim says "{claimed}", which the source does not{marker}'
     return f'{label}"{claimed}" where the source says "{found}"{marker}'
-
-
-def same_speaker(claimed: str, found: str) -> bool:
-    """Whether two speaker names are the same name (case and spacing aside)."""
-    return " ".join(claimed.split()).casefold() == " ".join(found.split()).casefold()
 
 
 def possessive(name: str) -> str:

@@ -20,8 +20,9 @@ claimed speaker's name must not pull the search towards X's other claims). Outco
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
-from bot.answer.checks import FLIP_COVERAGE, AttributionFinding, CheckResult, Evidence
+from bot.answer.checks import AttributionFinding, CheckResult, Evidence
 from bot.answer.claimparse import ParsedClaim
 from bot.answer.compare import CERTAIN_STANCES, NON_CLAIM_STANCES, Comparison, compare
 from bot.answer.policy import Policy
@@ -31,7 +32,8 @@ from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
 
 ADMISSIONS = CERTAIN_STANCES  # "admitted", "confirmed": a claimed admission of what was denied contradicts
-MAX_ON_TOPIC = 2  # what the claimed speaker said on the topic, listed beside a finding
+MAX_ON_TOPIC = 2
+_RELEVANCE = attrgetter("relevance")  # what the claimed speaker said on the topic, listed beside a finding
 
 
 def check_attribution(
@@ -42,10 +44,10 @@ def check_attribution(
     assert parsed.speaker is not None
     claimed = speakers.resolve(parsed.speaker) or parsed.speaker
     usable = [e for e in evidence if e.claim.stance not in NON_CLAIM_STANCES and e.claim.speaker]
-    own = sorted((e for e in usable if _is_claimed(e.claim, parsed.speaker, claimed, speakers)), key=_strength,
+    own = sorted((e for e in usable if _is_claimed(e.claim, parsed.speaker, claimed, speakers)), key=_RELEVANCE,
                  reverse=True)
     others = sorted((e for e in usable if not _is_claimed(e.claim, parsed.speaker, claimed, speakers)),
-                    key=_strength, reverse=True)
+                    key=_RELEVANCE, reverse=True)
     terms = topic_terms(parsed.content)
     figures = parse_quantities(parsed.content)
     best_own = next((e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)), None)
@@ -54,17 +56,17 @@ def check_attribution(
     best_other = next(
         (
             e for e in others
-            if _strength(e) >= policy.paraphrase and coverage(terms, e.claim.content) >= policy.stance_coverage
+            if e.relevance >= policy.paraphrase and coverage(terms, e.claim.content) >= policy.stance_coverage
             and _named(e.claim.speaker) and _says(parsed, e)
         ),
         None,
     )
     on_topic = tuple(e for e in own[:MAX_ON_TOPIC + 1] if e.relevance >= policy.related)
 
-    if best_own is not None and _strength(best_own) >= policy.paraphrase:
+    if best_own is not None and best_own.relevance >= policy.paraphrase:
         return _own_finding(parsed, claimed, best_own, on_topic, speakers)
     if best_other is not None and (
-        best_own is None or _strength(best_other) >= _strength(best_own) + policy.misattribution_margin
+        best_own is None or best_other.relevance >= best_own.relevance + policy.misattribution_margin
     ):
         match: Match = "exact" if _exact(parsed.content, best_other.claim) else "paraphrase"
         speaker = best_other.claim.speaker or ""
@@ -78,7 +80,7 @@ def check_attribution(
         # Below a paraphrase, only a difference with both sides (another figure, name, cue or
         # polarity) makes a misquote; a statement merely on the same topic is not one.
         comparison = _compare(parsed, best_own, speakers)
-        flip = comparison.flipped and comparison.coverage >= FLIP_COVERAGE  # the opposite of the words
+        flip = comparison.flipped and comparison.coverage >= policy.flip_coverage  # the opposite of the words
         if flip or any(d.found for d in comparison.differences):
             return _own_finding(parsed, claimed, best_own, on_topic, speakers, comparison=comparison)
     said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
@@ -139,11 +141,6 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
     if speakers.speaks_for(speaker, claimed) or speakers.speaks_for(speaker, phrase):
         return True
     return bool(claim.role) and speakers.by_role(phrase) == speaker
-
-
-def _strength(evidence: Evidence) -> float:
-    """How closely a claim says the checked words: its content similarity (already with shared words)."""
-    return evidence.relevance
 
 
 def _exact(content: str, claim: Claim) -> bool:

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.answer.compare import compare, own_conduct
+from bot.answer.compare import NON_CLAIM_STANCES, compare, own_conduct
 from bot.answer.policy import Policy
 from bot.answer.text import coverage, topic_terms
 from bot.attribution.names import SpeakerIndex
@@ -52,8 +52,6 @@ __all__ = [
 ]
 
 Position = Literal["supports", "contradicts"]
-FLIP_COVERAGE = 0.5  # share of the claim's words a source of opposite polarity must have to contradict it
-STANCE_SIMILARITY = 0.8  # ... unless it is this similar
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +154,7 @@ class CheckResult:
             items = [*found, *self.attribution.said_on_topic, *self.attribution.others]
         else:
             items = [a.evidence for group in self.by_speaker for a in group.assessments]
-        seen: set[int] = set()
-        return tuple(e for e in items if not (e.citation in seen or seen.add(e.citation)))  # type: ignore[func-returns-value]
+        return tuple({e.citation: e for e in reversed(items)}[c] for c in dict.fromkeys(e.citation for e in items))
 
 
 def check_verdict(
@@ -167,11 +164,11 @@ def check_verdict(
     policy = policy or Policy()
     quantities = parse_quantities(claim_text)
     usable = sorted((e for e in evidence if math.isfinite(e.relevance)), key=lambda e: -e.relevance)
-    relevant = [e for e in usable if e.relevance >= policy.check and e.claim.stance != "asks"]
+    relevant = [e for e in usable if e.relevance >= policy.check and e.claim.stance not in NON_CLAIM_STANCES]
     relevant += _figures_on_subject(usable, relevant, quantities, policy)
     terms = topic_terms(claim_text)
     bearing = [e for e in relevant if takes_position(e, terms, quantities, policy)][: policy.max_evidence]
-    assessments = tuple(assess(e, claim_text, speakers=speakers) for e in bearing)
+    assessments = tuple(assess(e, claim_text, speakers=speakers, policy=policy) for e in bearing)
     deciding = [a for a in assessments if not a.own and a.reason != "unrelated"]
     shown = tuple(a for a in assessments if a.reason != "unrelated")
     if not deciding:
@@ -238,12 +235,15 @@ def _same_counted(quantity: Quantity, others: tuple[Quantity, ...]) -> bool:
     )
 
 
-def assess(evidence: Evidence, claim_text: str, *, speakers: SpeakerIndex | None = None) -> Assessment:
-    """One source's position: opposite polarity or a different figure or name contradicts."""
+def assess(
+    evidence: Evidence, claim_text: str, *, speakers: SpeakerIndex | None = None, policy: Policy | None = None
+) -> Assessment:
+    """One source's position: opposite polarity or a different figure contradicts; another place is no support."""
+    policy = policy or Policy()
     claim = evidence.claim
     own = own_conduct(claim)
     found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
-    if found.flipped and found.coverage < FLIP_COVERAGE and evidence.relevance < STANCE_SIMILARITY:
+    if found.flipped and found.coverage < policy.flip_coverage and evidence.relevance < policy.flip_similarity:
         # An inquiry "into the cause of the explosion" is not a denial that sabotage caused it:
         # an opposite polarity counts only in a source that says (most of) the claim's words.
         return Assessment(evidence, "supports", "unrelated", own)

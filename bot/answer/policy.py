@@ -8,8 +8,9 @@ embedding model needs its own calibration. How each value was set:
   (evals/answers/calibrate.py), checked on its held-out split;
 * ``check``, ``stance_relevance``, ``stance_coverage``, ``figure_relevance``, ``max_evidence``:
   bare claim checks, tuned on the check questions of the same tuning split;
-* ``paraphrase``, ``related``, ``misattribution_margin``: attributed claim checks, tuned on the
-  tune split of evals/checks/checks.jsonl (fictional) only; its held-out split and the PolNeAR
+* ``paraphrase``, ``related``, ``misattribution_margin``, ``flip_coverage``, ``flip_similarity``:
+  attributed claim checks and polarity; set by hand and checked on the tune split of
+  evals/checks/checks.jsonl (fictional) only, not swept yet; its held-out split and the PolNeAR
   dev checks (evals/checks/polnear.py) measure them;
 * ``support`` (citation verification): tests/unit/answer/calibration.py, see bot/answer/citations.py.
 """
@@ -36,6 +37,8 @@ class Policy:
     stance_coverage: float = 0.6  # ... or one whose content has this share of the claim's (non-name) words
     figure_relevance: float = 0.25  # a figure for the same counted thing counts from this similarity on (same article)
     max_evidence: int = 8  # sources weighed (and listed) per check, most relevant first
+    flip_coverage: float = 0.5  # share of the claim's words a source of opposite polarity needs to contradict it
+    flip_similarity: float = 0.8  # ... unless its content is this similar
     # Attributed claim checks (bot/answer/attributed.py).
     paraphrase: float = 0.62  # a claim's content this similar to the checked words says them
     related: float = 0.45  # ... this similar: about the same thing (a misquote, or what the speaker said on it)

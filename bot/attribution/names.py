@@ -30,7 +30,7 @@ ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
 SAME_SURNAME_RATIO = 0.88  # "Zelensky" ~ "Zelenskyy" (0.94), "Peskov" !~ "Pesko" ... "Petrov" (0.67)
 
 _POSSESSIVE = re.compile(r"[’']s?$")
-_DETERMINER = re.compile(r"^(?:the|a|an|this|that)\s+", re.IGNORECASE)
+DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 _LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+)+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
 _GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")  # a capitalised word just before a matched surname
@@ -81,7 +81,7 @@ def role_key(role: str | None) -> str | None:
 
 def name_words(text: str) -> list[str]:
     """The words of a name or role, lower case, without titles, determiners and possessives."""
-    return [clean_name(w).lower() for w in _WORD.findall(_DETERMINER.sub("", text)) if clean_name(w)]
+    return [clean_name(w).lower() for w in _WORD.findall(DETERMINER.sub("", text)) if clean_name(w)]
 
 
 def same_person(a: str | None, b: str | None) -> bool:

@@ -90,7 +90,9 @@ class ProcessExtractor:
             for pid in self.worker_pids:
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-        self._pool.shutdown(wait=not abort, cancel_futures=True)
+        # Waited for even after an abort: the workers are dead by then, so the executor's manager
+        # thread ends at once; left running, it can raise on the closed pipes while Python exits.
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool = None
 
     def _start(self) -> ProcessPoolExecutor:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from bot.attribution.candidates import Candidate, EntityMention, Mention
 from bot.attribution.lexicon import PERSON_PRONOUNS
-from bot.attribution.names import clean_name, fullest, role_key
+from bot.attribution.names import DETERMINER, clean_name, fullest, role_key
 
-_DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 _SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
 # "health minister, Ana Ruiz": a role and a name in apposition that the tagger did not mark as a person.
@@ -76,7 +75,7 @@ class SpeakerResolver:
         if alias is not None:
             return Resolution(alias, mention.role or self._person_role.get(alias))
         if mention.kind == "group" and mention.name:
-            return Resolution(_DETERMINER.sub("", mention.name), mention.role)
+            return Resolution(DETERMINER.sub("", mention.name), mention.role)
         if mention.kind == "pronoun":
             return self._pronoun(mention, recent)
         return self._nominal(mention)
@@ -132,7 +131,7 @@ class SpeakerResolver:
 
     def _nominal(self, mention: Mention) -> Resolution:
         """'the Kremlin spokesman' -> the person known to hold that role."""
-        text = _DETERMINER.sub("", mention.text)
+        text = DETERMINER.sub("", mention.text)
         appos = _ROLE_THEN_NAME.match(text)
         if appos and appos["name"] not in self._organisations:
             person = self._learn_person(appos["name"])

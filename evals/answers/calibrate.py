@@ -2,7 +2,7 @@
 
     .venv/bin/python -m evals.answers.calibrate [--questions FILE] [--data-dir DIR]
 
-1. One threshold at a time around the current ``Thresholds``, answer the **tuning** questions
+1. One threshold at a time around the current ``Policy`` (bot/answer/policy.py), answer the **tuning** questions
    (seed + test fixtures) and print the objective (the mean of speaker accuracy, abstention
    accuracy, verdict accuracy and citation recall) for each value, so the plateau around the
    chosen value is visible; the held-out questions (evals/corpus) are scored with the defaults only.

@@ -208,6 +208,14 @@ class Tab:
         assert len(raw) == 1, raw
         return dict(json.loads(raw[0]))
 
+    def active_elements(self) -> list[int]:
+        """How many img/script/iframe/object elements the widget and the page hold: [0, 0] after hostile text."""
+        counts = self.page.evaluate(
+            "() => { const r = document.querySelector('whosaid-widget').shadowRoot;"
+            " return [r.querySelectorAll('img, script, iframe, object').length, document.images.length]; }"
+        )
+        return [int(n) for n in counts]
+
     def shot(self, name: str) -> Path:
         """Save a screenshot as a test artefact and return its path."""
         ARTIFACTS.mkdir(exist_ok=True)

@@ -106,7 +106,8 @@ def test_a_misattribution_says_whose_words_they_are_with_the_source_linked() -> 
     answer = Answer(
         "Tomas Brandt said the ferry resumes on 12 May", "Harbour master Ines Varga said so [1].", False,
         verdict="misattributed", citations=(citation(1),), id="d" * 32,
-        attribution=AttributionCheck("Tomas Brandt", "Ines Varga", "exact", citation=1),
+        attribution=AttributionCheck("Tomas Brandt", "Ines Varga", "exact",
+                                     (Difference("speaker", "Tomas Brandt", "Ines Varga"),), citation=1),
     )
     message = render_answer(answer, asker="U0ASKER", question=answer.question)[0]
     assert [b["type"] for b in message.blocks][:4] == ["context", "section", "section", "section"]
@@ -134,8 +135,9 @@ def test_a_misquote_has_one_line_per_difference_and_an_unknown_speaker_one_line(
 
 def test_hostile_or_huge_speaker_names_in_the_attribution_are_inert_and_bounded() -> None:
     answer = Answer("c", "x [1].", False, verdict="misattributed", citations=(citation(1),),
-                    attribution=AttributionCheck(HOSTILE * 200, HOSTILE, "exact",
-                                                 (Difference("figure", HOSTILE * 50, "3"),) * 20, 1))
+                    attribution=AttributionCheck(HOSTILE * 200, HOSTILE, "exact", (
+                        Difference("speaker", HOSTILE * 200, HOSTILE), *(Difference("figure", HOSTILE * 50, "3"),) * 20
+                    ), 1))
     block = render_answer(answer)[0].blocks[1]["text"]["text"]
     assert block.startswith("*Attribution:* these words are Ping &lt;!channel&gt; and &lt;@U0BOSS&gt;")
     assert len(block) <= SECTION_LIMIT

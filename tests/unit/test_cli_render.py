@@ -69,8 +69,14 @@ def test_the_same_name_in_another_case_is_the_same_speaker() -> None:
     assert attribution_sentences(answer) == ["Tomas Brandt is on record saying this [1]"]
 
 
+def test_a_spokesperson_on_record_speaks_for_the_organisation_claimed() -> None:
+    answer = check("supported", AttributionCheck("Lowmere ferry board", FOUND, "exact", citation=1))
+    assert attribution_sentences(answer) == ["Ines Varga is on record saying this for Lowmere ferry board [1]"]
+
+
 def test_the_attribution_line_comes_right_after_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
-    answer = check("misattributed", AttributionCheck(CLAIMED, FOUND, "exact", citation=2))
+    speaker = (Difference("speaker", CLAIMED, FOUND),)
+    answer = check("misattributed", AttributionCheck(CLAIMED, FOUND, "exact", speaker, citation=2))
     _print_answer(answer, as_json=False)
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [

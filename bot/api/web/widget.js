@@ -556,10 +556,14 @@ textarea:focus-visible { outline: none; border-color: var(--a); box-shadow: 0 0 
     const found = check.found_speaker == null ? null : String(check.found_speaker);
     const citation = citations.get(Number(check.citation));
     const cite = citation ? [" ", chip(citation, answer)] : [];
-    const changes = (Array.isArray(check.differences) ? check.differences : []).filter((d) => d && d.kind !== "speaker");
+    const differences = Array.isArray(check.differences) ? check.differences : [];
+    const changes = differences.filter((d) => d && d.kind !== "speaker");
+    // a "speaker" difference is the server's finding that the words are someone else's
+    const elsewhere = changes.length < differences.length;
     let line;
     if (found === null) line = `No indexed source has ${claimed} saying this.`;
-    else if (!sameName(claimed, found)) line = `These words are ${found}'s, not ${claimed}'s.`;
+    else if (elsewhere) line = `These words are ${found}'s, not ${claimed}'s.`;
+    else if (!sameName(claimed, found) && !changes.length) line = `${found} is on record saying this for ${claimed}.`;
     else if (changes.length) line = `${claimed} is on record saying it differently:`;
     else if (check.match === "exact" || check.match === "paraphrase") line = `${claimed} is on record saying this.`;
     else line = `${claimed} is on record saying something different.`;

@@ -10,6 +10,8 @@ from bot.answer.checks import (
     findings_text,
     quantity_range,
 )
+from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, HEDGED_STANCES, NON_CLAIM_STANCES
+from bot.attribution.lexicon import CUE_NOUNS, CUE_VERBS
 from bot.model import Claim, Quantity
 
 MINISTRY = "Velmar defence ministry"
@@ -148,3 +150,8 @@ def test_counted_things_are_compared_without_plurals() -> None:
     assert counted_key("people") == "person"
     assert counted_key("boxes") == "box" and counted_key("census") == "census"
     assert counted_key(None) is None
+
+
+def test_every_stance_the_checks_read_is_one_the_lexicon_emits() -> None:
+    emitted = set(CUE_VERBS.values()) | set(CUE_NOUNS.values())
+    assert emitted >= DENIAL_STANCES | NON_CLAIM_STANCES | CERTAIN_STANCES | HEDGED_STANCES

@@ -10,8 +10,10 @@ from bot.answer.claimparse import parse_claim
 @pytest.mark.parametrize(
     ("text", "speaker", "cue", "stance", "content"),
     [
-        ("Ida Lunde said that the bridge will close in May", "Ida Lunde", "said", "asserts", "the bridge will close in May"),
-        ("According to the Tarn ministry, 40 people died", "the Tarn ministry", "according to", "asserts", "40 people died"),
+        ("Ida Lunde said that the bridge will close in May", "Ida Lunde", "said", "asserts",
+         "the bridge will close in May"),
+        ("According to the Tarn ministry, 40 people died", "the Tarn ministry", "according to", "asserts",
+         "40 people died"),
         ("Lunde: “the bridge is safe”", "Lunde", "said", "asserts", "the bridge is safe"),
         ("The bridge is safe, Lunde claimed.", "Lunde", "claimed", "claims", "The bridge is safe"),
         ("The bridge is safe, said the mayor", "the mayor", "said", "asserts", "The bridge is safe"),
