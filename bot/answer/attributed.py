@@ -20,6 +20,7 @@ claimed speaker's name must not pull the search towards X's other claims). Outco
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from operator import attrgetter
 
 from bot.answer.checks import AttributionFinding, CheckResult, Evidence
@@ -64,7 +65,7 @@ def check_attribution(
     on_topic = tuple(e for e in own[:MAX_ON_TOPIC + 1] if e.relevance >= policy.related)
 
     if best_own is not None and best_own.relevance >= policy.paraphrase:
-        return _own_finding(parsed, claimed, best_own, on_topic, speakers)
+        return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
     if best_other is not None and (
         best_own is None or best_other.relevance >= best_own.relevance + policy.misattribution_margin
     ):
@@ -79,10 +80,9 @@ def check_attribution(
     if best_own is not None:
         # Below a paraphrase, only a difference with both sides (another figure, name, cue or
         # polarity) makes a misquote; a statement merely on the same topic is not one.
-        comparison = _compare(parsed, best_own, speakers)
-        flip = comparison.flipped and comparison.coverage >= policy.flip_coverage  # the opposite of the words
-        if flip or any(d.found for d in comparison.differences):
-            return _own_finding(parsed, claimed, best_own, on_topic, speakers, comparison=comparison)
+        comparison = _compare(parsed, best_own, speakers, policy)
+        if comparison.flipped or any(d.found for d in comparison.differences):
+            return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy, comparison=comparison)
     said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
     finding = AttributionFinding(claimed, None, "none", said_on_topic=on_topic[:MAX_ON_TOPIC], others=said_elsewhere)
     return CheckResult(parsed.text, "unverified", attribution=finding)
@@ -90,10 +90,10 @@ def check_attribution(
 
 def _own_finding(
     parsed: ParsedClaim, claimed: str, found: Evidence, on_topic: tuple[Evidence, ...], speakers: SpeakerIndex,
-    *, comparison: Comparison | None = None,
+    policy: Policy, *, comparison: Comparison | None = None,
 ) -> CheckResult:
     """The claimed speaker's own closest words decide: supported, contradicted or misquoted."""
-    comparison = comparison or _compare(parsed, found, speakers)
+    comparison = comparison or _compare(parsed, found, speakers, policy)
     rest = tuple(e for e in on_topic if e is not found)[:MAX_ON_TOPIC]
     if comparison.flipped_by_cue or (comparison.flipped and parsed.stance in ADMISSIONS):
         # "X admitted C" when X denied it (or said the opposite): X's position is the reverse.
@@ -110,9 +110,16 @@ def _own_finding(
     return CheckResult(parsed.text, "unverified" if parsed.never else "misquoted", attribution=finding)
 
 
-def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex) -> Comparison:
-    return compare(parsed.content, parsed.stance, found.claim, context=found.context, speakers=speakers,
-                   cue=parsed.cue)
+def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, policy: Policy) -> Comparison:
+    """The comparison of the checked words with a record; an opposite polarity counts only where the
+    record says (most of) the same words: "would not accept Cruz's endorsement" is no negation of
+    another statement about Cruz."""
+    comparison = compare(parsed.content, parsed.stance, found.claim, context=found.context, speakers=speakers,
+                         cue=parsed.cue)
+    if comparison.flipped and comparison.coverage < policy.flip_coverage and found.relevance < policy.flip_similarity:
+        kept = tuple(d for d in comparison.differences if d.kind != "negation")
+        return replace(comparison, flipped=False, flipped_by_cue=False, differences=kept)
+    return comparison
 
 
 def _same_count(figures: tuple[Quantity, ...], evidence: Evidence, policy: Policy) -> bool:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.text import content_terms, coverage, topic_terms
+from bot.attribution.lexicon import NEGATION
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
 from bot.attribution.quantities import compatible, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, DifferenceKind
@@ -34,7 +35,6 @@ HEDGED_STANCES: frozenset[str] = frozenset(
     {"estimates", "suggests", "believes", "suspects", "predicts", "fears", "hopes", "doubts"}
 )
 
-NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
 _CLAUSES = re.compile(r"\s*(?:[,;:]|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -69,24 +69,24 @@ def compare(
     a place named just before a quote still counts as the source's.
     """
     terms = topic_terms(content)
-    claim_negated = polarity(content, content) != (stance in DENIAL_STANCES)
-    source_content_negated = polarity(source.content, content)
+    # The two clauses that say the same thing: the source's clause with most of the claim's words,
+    # and the claim's clause with most of that one's ("X felt C because most people don't know":
+    # the source quoting only "most people don't know" is not a negation the claim dropped).
+    source_clause = _clause(source.content, content)
+    claim_clause = _clause(content, source_clause)
+    claim_negated = bool(NEGATION.search(claim_clause)) != (stance in DENIAL_STANCES)
+    source_content_negated = bool(NEGATION.search(source_clause))
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
     flipped = claim_negated != (source_content_negated != source_cue_negated)
     by_cue = flipped and ((stance in DENIAL_STANCES) != source_cue_negated)
     differences: list[Difference] = []
     if flipped and not by_cue:
-        differences.append(Difference("negation", _clause(content, content), _clause(source.content, content)))
+        differences.append(Difference("negation", claim_clause, source_clause))
     differences += _figure_differences(content, source)
     differences += _name_differences(content, source, context or source.content, speakers)
     if cue and (difference := _cue_difference(stance, cue, source)) is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
-
-
-def polarity(text: str, claim: str) -> bool:
-    """Whether the clause of ``text`` that shares most of ``claim``'s words is negated."""
-    return bool(NEGATION.search(_clause(text, claim)))
 
 
 def _clause(text: str, claim: str) -> str:
@@ -100,6 +100,7 @@ def _clause(text: str, claim: str) -> str:
 
 
 def _figure_differences(content: str, source: Claim) -> list[Difference]:
+    """Figures for the same count whose hedged ranges cannot overlap."""
     found: list[Difference] = []
     for quantity in parse_quantities(content):
         matched = matching_quantities(quantity, source.quantities)

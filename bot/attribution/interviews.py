@@ -2,8 +2,9 @@
 
 "Asked whether the company had ignored safety warnings, Vance replied: 'No, that is simply
 untrue.'" The parser reads "Asked whether ..." as Vance asking. Here such a question is dropped
-as a claim of Vance's, and a reply that opens with "No" or "Yes" becomes Vance's denial (or
-assertion) of the question's content, cited over the question and the reply together.
+as a claim of Vance's, and a reply that opens with "No" or "Yes", or whose first sentence is
+negated ("We did not cut a single crown"), becomes Vance's denial (or assertion) of the question's
+content, cited over the question and the reply together.
 Rhetorical questions ("Why would anyone believe that?", a content ending in "?") are kept with
 the stance "asks", which no check counts as a claim.
 """
@@ -13,10 +14,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot.attribution.lexicon import NEGATION
 from bot.model import Claim
 
 REPLY_REACH = 400  # characters between a question's cue and the reply's
 _QUESTION_OPENER = re.compile(r"\s*(?:whether|if)\s+", re.I)  # used with match(), which anchors
+_FIRST_SENTENCE = re.compile(r"[^.!?]*")
 _ANSWER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
 
 
@@ -34,10 +37,19 @@ def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
             ),
             None,
         )
-        answer = _ANSWER.match(reply.content) if reply is not None else None
-        if reply is not None and answer is not None:
-            out.append(_as_reply(text, claim, reply, denies=answer.group("word").lower() != "yes"))
+        if reply is not None and (denies := _denies(reply.content)) is not None:
+            out.append(_as_reply(text, claim, reply, denies=denies))
     return out
+
+
+def _denies(reply: str) -> bool | None:
+    """A reply's answer to a yes/no question: "No, ..." or a negated first sentence denies,
+    "Yes, ..." asserts; anything else ("It is too early to say") answers neither way."""
+    opener = _ANSWER.match(reply)
+    if opener is not None:
+        return opener.group("word").lower() != "yes"
+    first = _FIRST_SENTENCE.match(reply)
+    return True if first is not None and NEGATION.search(first.group()) else None
 
 
 def _put_to_speaker(text: str, claim: Claim) -> bool:

@@ -5,6 +5,8 @@ The lists are data, tuned on the PolNeAR train split; the engine only looks word
 
 from __future__ import annotations
 
+import re
+
 # Verb lemma -> stance. A lemma absent from this table is never a cue.
 CUE_VERBS: dict[str, str] = {
     # plain assertion
@@ -106,3 +108,6 @@ ROLE_NOUNS: frozenset[str] = frozenset(
         "judge", "sheriff", "pollster", "activist", "campaign", "colonel", "captain",
     }
 )
+
+# Words that negate a clause, in claims, sources and replies alike.
+NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)

@@ -34,6 +34,7 @@ DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE
 _LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+)+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
 _GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")  # a capitalised word just before a matched surname
+_TITLE_BEFORE_NAME = re.compile(r"\.?\s+[A-Z][\w'’-]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -90,7 +91,8 @@ def same_person(a: str | None, b: str | None) -> bool:
     are different people ("Maria Reyes" is not "Tomas Reyes")."""
     if not a or not b:
         return False
-    wa, wb = name_words(clean_name(a)), name_words(clean_name(b))
+    # "Trump, speaking to a veterans group": the name is the head before an apposition.
+    wa, wb = name_words(clean_name(a.split(",")[0])), name_words(clean_name(b.split(",")[0]))
     wa = [w for w in wa if w not in TITLE_WORDS] or wa
     wb = [w for w in wb if w not in TITLE_WORDS] or wb
     if not wa or not wb:
@@ -130,7 +132,20 @@ class SpeakerIndex:
             re.compile(r"\b(" + "|".join(sorted(map(re.escape, self._aliases), key=len, reverse=True)) + r")\b", re.I)
             if self._aliases else None
         )
-        self._roles = {speaker: tuple(r for r in rs if r) for speaker, rs in (roles or {}).items()}
+        # Only descriptions headed by a role noun ("the fire chief", not "he"), indexed by head
+        # noun and by word, so a lookup reads the few speakers concerned, not every speaker.
+        heads = {ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS}
+        self._roles = {
+            speaker: kept for speaker, rs in (roles or {}).items()
+            if (kept := tuple(sorted(r for r in rs if r and role_key(r) in heads)))
+        }
+        self._by_head: dict[str, set[str]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        for speaker, kept in self._roles.items():
+            for role in kept:
+                self._by_head.setdefault(role_key(role) or "", set()).add(speaker)
+                for word in name_words(role):
+                    self._by_word.setdefault(word, set()).add(speaker)
 
     def find(self, text: str) -> str | None:
         """The known speaker ``text`` names most fully; a different given name is a different person.
@@ -143,6 +158,8 @@ class SpeakerIndex:
             return None
         match = max(matches, key=lambda m: len(m.group(1)))
         name = self._aliases[match.group(1).lower()]
+        if name.lower() in TITLE_WORDS and _TITLE_BEFORE_NAME.match(text, match.end()):
+            return None  # "Senator Bob Corker" is not the speaker left as "senator"
         given = _GIVEN_NAME.search(text, 0, match.start())
         if given and not is_title(given.group(1)) and given.group(1).lower() not in name.lower().split():
             return None
@@ -162,7 +179,7 @@ class SpeakerIndex:
         head = ROLE_SYNONYMS.get(words[-1], words[-1]) if words else None
         if head is None or head not in {ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS}:
             return None
-        holders = [s for s, roles in self._roles.items() if any(role_key(r) == head for r in roles)]
+        holders = sorted(self._by_head.get(head, ()))
         if len(holders) > 1:
             qualifiers = set(words[:-1]) - TITLE_WORDS
             holders = [s for s in holders if any(qualifiers <= set(name_words(r)) for r in self._roles[s])]
@@ -179,7 +196,11 @@ class SpeakerIndex:
 
     def representatives(self, organisation: str) -> list[str]:
         """The speakers who hold a role in an organisation, e.g. its spokesman."""
-        return [s for s in self._roles if s != organisation and self.speaks_for(s, organisation)]
+        words = set(name_words(organisation)) - TITLE_WORDS
+        if not words:
+            return []
+        candidates = set.intersection(*(self._by_word.get(w, set()) for w in words))
+        return sorted(s for s in candidates if s != organisation and self.speaks_for(s, organisation))
 
     def resolve(self, phrase: str) -> str | None:
         """A known speaker for a name, a role description or an organisation, else ``None``."""

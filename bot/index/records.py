@@ -248,20 +248,23 @@ class RecordStore:
         return dict(self._speaker_table()[1])
 
     def speaker_roles(self) -> dict[str, set[str]]:
-        """The roles attribution found for each speaker ("Kremlin spokesman"), re-read when the revision changes."""
+        """The roles attribution found for each speaker: their ``role`` ("Kremlin spokesman") and the
+        descriptions that resolved to them ("the fire chief said"); re-read when the revision changes."""
         revision = self.revision()
         cached = self._roles
         if cached is None or cached[0] != revision:
             role = claims.c.data["role"].as_string()
+            mention = claims.c.data["speaker_mention"].as_string()
             query = (
-                select(claims.c.speaker, role).distinct()
+                select(claims.c.speaker, role, mention).distinct()
                 .join(articles, articles.c.id == claims.c.article_id)
-                .where(articles.c.status == READY, claims.c.speaker.is_not(None), role.is_not(None))
+                .where(articles.c.status == READY, claims.c.speaker.is_not(None))
             )
             roles: dict[str, set[str]] = {}
             with self.engine.connect() as conn:
-                for speaker, text in conn.execute(query):
-                    roles.setdefault(speaker, set()).add(text)
+                for speaker, text, said_as in conn.execute(query):
+                    found = roles.setdefault(speaker, set())
+                    found.update(t for t in (text, said_as) if t and t.casefold() != speaker.casefold())
             cached = self._roles = (revision, roles)
         return {speaker: set(items) for speaker, items in cached[1].items()}
 

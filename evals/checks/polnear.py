@@ -204,7 +204,7 @@ def check_all(service: Whosaid, checks: Sequence[Check]) -> list[dict[str, Any]]
             "claimed_speaker": getattr(attribution, "claimed_speaker", None),
             "found_speaker": getattr(attribution, "found_speaker", None),
             "match": getattr(attribution, "match", None),
-            "differences": [d.to_dict() for d in getattr(attribution, "differences", ())],
+            "differences": [asdict(d) for d in getattr(attribution, "differences", ())],
             "top_speaker": top.speaker if top else None, "top_speaker_mention": top.speaker_mention if top else None,
             "source_named": named(answer, check.source),
             "speaker_named": named(answer, check.speaker),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.attribution.interviews import answered_questions
 from bot.model import Claim
 
@@ -34,3 +36,15 @@ def test_a_rhetorical_question_asserts_nothing() -> None:
         content="Why would anyone believe that?", content_spans=((0, 30),), kind="direct", stance="asserts",
     )
     assert [c.stance for c in answered_questions(text, [question])] == ["asks"]
+
+
+def test_a_negated_reply_denies_and_a_noncommittal_one_answers_nothing() -> None:
+    asked = claim("Asked", 0, "whether the company had ignored safety warnings", "asks")
+    for reply_text, stances in (('"No, that is untrue."', ["denies", "asserts"]),):
+        reply = claim("replied", TEXT.index("replied"), reply_text, "asserts")
+        assert [c.stance for c in answered_questions(TEXT, [asked, reply])] == stances
+    negated = replace(claim("replied", TEXT.index("replied"), '"No, that is untrue."', "asserts"),
+                      content="We did not ignore anything.")
+    assert [c.stance for c in answered_questions(TEXT, [asked, negated])] == ["denies", "asserts"]
+    vague = replace(negated, content="It is too early to say.")
+    assert [c.stance for c in answered_questions(TEXT, [asked, vague])] == ["asserts"]
