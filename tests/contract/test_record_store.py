@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,17 @@ def test_an_unreachable_postgres_server_is_one_clear_sentence() -> None:
     with pytest.raises(StoreUnavailableError, match="The database cannot be opened") as caught:
         RecordStore(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/whosaid")
     assert "\n" not in str(caught.value)
+
+
+def test_speaker_roles_are_read_from_ready_claims_and_follow_the_revision(store: RecordStore) -> None:
+    doc = article()
+    ingest(store, doc)
+    assert store.speaker_roles() == {"Émilie Durand": {"Councillor"}, "Kenji Sato": {"Councillor"}}
+    described = replace(claim(doc, "Émilie Durand", "the ferry would run again in May"),
+                        speaker_mention="the harbour councillor", role=None)
+    later = article(TEXT.replace("noise", "late noise"), source="fictional/later.txt")
+    store.begin(later)
+    store.commit(later, chunks_of(later), [replace(described, article_id=later.id)])
+    assert store.speaker_roles()["Émilie Durand"] == {"Councillor", "the harbour councillor"}
+    store.remove([doc.id, later.id])
+    assert store.speaker_roles() == {}
