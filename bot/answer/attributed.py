@@ -25,9 +25,9 @@ from operator import attrgetter
 
 from bot.answer.checks import AttributionFinding, CheckResult, Evidence
 from bot.answer.claimparse import ParsedClaim
-from bot.answer.compare import CERTAIN_STANCES, NON_CLAIM_STANCES, Comparison, compare
+from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, NON_CLAIM_STANCES, Comparison, compare
 from bot.answer.policy import Policy
-from bot.answer.text import coverage, normalise, topic_terms
+from bot.answer.text import content_terms, coverage, normalise, topic_terms
 from bot.attribution.names import SpeakerIndex, same_person
 from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
@@ -40,18 +40,51 @@ _RELEVANCE = attrgetter("relevance")  # what the claimed speaker said on the top
 def check_attribution(
     parsed: ParsedClaim, evidence: Sequence[Evidence], *, speakers: SpeakerIndex, policy: Policy | None = None
 ) -> CheckResult:
-    """Decide an attributed claim from the retrieved claims (``evidence``, best first)."""
+    """Decide an attributed claim from the retrieved claims (``evidence``, best first).
+
+    A denial on record, by the claimed speaker or an organisation they speak for, outranks a
+    negation found in their other words: "X said police fired" when X's ministry denied that
+    police fired is ``contradicted``, not a misquote.
+    """
     policy = policy or Policy()
     assert parsed.speaker is not None
     claimed = speakers.resolve(parsed.speaker) or parsed.speaker
     usable = [e for e in evidence if e.claim.stance not in NON_CLAIM_STANCES and e.claim.speaker]
+    result = _decide(parsed, claimed, usable, speakers, policy)
+    if result.verdict in ("misquoted", "unverified") and not parsed.never and parsed.stance not in DENIAL_STANCES:
+        denial = _denial(parsed, claimed, usable, speakers, policy)
+        if denial is not None:
+            on_topic = result.attribution.said_on_topic if result.attribution else ()
+            return _own_finding(parsed, claimed, denial, on_topic, speakers, policy)
+    return result
+
+
+def _denial(
+    parsed: ParsedClaim, claimed: str, usable: Sequence[Evidence], speakers: SpeakerIndex, policy: Policy
+) -> Evidence | None:
+    """The claimed speaker's (or their organisation's) denial of the checked words, if on record."""
+    for e in sorted(usable, key=_RELEVANCE, reverse=True):
+        if e.claim.stance not in DENIAL_STANCES or e.relevance < policy.related:
+            continue
+        mine = _is_claimed(e.claim, parsed.speaker or "", claimed, speakers) or speakers.speaks_for(
+            claimed, e.claim.speaker or ""
+        )
+        if mine and _compare(parsed, e, speakers, policy).flipped_by_cue:
+            return e
+    return None
+
+
+def _decide(
+    parsed: ParsedClaim, claimed: str, usable: Sequence[Evidence], speakers: SpeakerIndex, policy: Policy
+) -> CheckResult:
+    assert parsed.speaker is not None
     own = sorted((e for e in usable if _is_claimed(e.claim, parsed.speaker, claimed, speakers)), key=_RELEVANCE,
                  reverse=True)
     others = sorted((e for e in usable if not _is_claimed(e.claim, parsed.speaker, claimed, speakers)),
                     key=_RELEVANCE, reverse=True)
     terms = topic_terms(parsed.content)
     figures = parse_quantities(parsed.content)
-    best_own = next((e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)), None)
+    best_own = _closest(parsed.content, [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)], policy)
     # Someone else "said the words" with most of them, the same polarity and figures, and a name:
     # an unresolved "former safety officer" may be the claimed speaker, so it proves nothing.
     best_other = next(
@@ -120,6 +153,25 @@ def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, polic
         kept = tuple(d for d in comparison.differences if d.kind != "negation")
         return replace(comparison, flipped=False, flipped_by_cue=False, differences=kept)
     return comparison
+
+
+def _closest(content: str, candidates: Sequence[Evidence], policy: Policy) -> Evidence | None:
+    """The best candidate; among near-equal ones, the one sharing the most of the checked words.
+
+    Two of X's sentences may embed alike ("its records showed the last inspection ..." and "We have
+    no record of an inspection of that site in January"); the one with the claim's words is the one
+    the claim quotes, so its differences, not the other's silence, decide.
+    """
+    if not candidates:
+        return None
+    top = candidates[0].relevance
+    near = [e for e in candidates if e.relevance >= top - policy.tie]
+    terms = content_terms(content)
+    return max(near, key=lambda e: (_overlap(terms, content_terms(e.claim.content)), e.relevance))
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def _same_count(figures: tuple[Quantity, ...], evidence: Evidence, policy: Policy) -> bool:

@@ -84,6 +84,7 @@ def compare(
         differences.append(Difference("negation", claim_clause, source_clause))
     differences += _figure_differences(content, source)
     differences += _name_differences(content, source, context or source.content, speakers)
+    differences += _contrast_differences(content, source.content)
     if cue and (difference := _cue_difference(stance, cue, source)) is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
@@ -133,6 +134,28 @@ def _name_differences(
         if alternative is not None or (located and kind != "date"):  # a date may be left to the paragraph
             found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
     return found
+
+
+# Words of one kind that exclude each other: "the southern quay" is not "the northern quay".
+_CONTRASTS: tuple[tuple[DifferenceKind, frozenset[str]], ...] = (
+    ("place", frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})),
+    ("place", frozenset({"northern", "southern", "eastern", "western", "central"})),
+    ("place", frozenset({"upper", "lower"})),
+    ("date", frozenset({"morning", "afternoon", "evening", "night", "midnight", "noon"})),
+    ("date", frozenset({"yesterday", "today", "tomorrow"})),
+)
+
+
+def _contrast_differences(content: str, source: str) -> list[Difference]:
+    """A direction or time of day the claim gives where the source gives another of the same kind."""
+    claimed = set(re.findall(r"[a-z]+", content.lower()))
+    found = set(re.findall(r"[a-z]+", source.lower()))
+    out = []
+    for kind, words in _CONTRASTS:
+        mine, theirs = (claimed & words) - found, (found & words) - claimed
+        if mine and theirs:
+            out.append(Difference(kind, sorted(mine)[0], sorted(theirs)[0]))
+    return out
 
 
 def _slotted(text: str) -> list[tuple[str, bool]]:

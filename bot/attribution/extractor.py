@@ -121,7 +121,7 @@ def _to_claims(
     quotes: list[Span],
     article_id: str | None,
 ) -> list[Claim]:
-    resolver = SpeakerResolver(entities)
+    resolver = SpeakerResolver(entities, text)
     recent: list[tuple[int, str, str]] = []
     claims: list[Claim] = []
     for cand in cands:

@@ -93,6 +93,24 @@ PRONOUNS: frozenset[str] = frozenset(
     {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "their"}
 )
 PERSON_PRONOUNS: frozenset[str] = frozenset({"he", "she", "him", "her", "his"})
+PRONOUN_GENDER: dict[str, str] = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+
+# Words in a person's title or role that tell which pronoun refers to them ("a spokeswoman for
+# the ministry", "Mr Vance"): a "she" is not resolved to a person known to be "he".
+GENDERED_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("spokeswoman", "chairwoman", "congresswoman", "businesswoman", "councilwoman", "woman",
+         "mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "duchess", "mother",
+         "wife", "daughter", "sister", "grandmother", "actress", "widow"),
+        "f",
+    ),
+    **dict.fromkeys(
+        ("spokesman", "chairman", "congressman", "businessman", "councilman", "man", "mr", "sir",
+         "lord", "king", "prince", "duke", "father", "husband", "son", "brother", "grandfather",
+         "actor", "widower"),
+        "m",
+    ),
+}
 
 # Head nouns that name a position a person holds; a nominal source with one of these heads
 # ("the Kremlin spokesman") carries a role and may be resolved to the person holding it.

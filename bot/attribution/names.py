@@ -203,5 +203,13 @@ class SpeakerIndex:
         return sorted(s for s in candidates if s != organisation and self.speaks_for(s, organisation))
 
     def resolve(self, phrase: str) -> str | None:
-        """A known speaker for a name, a role description or an organisation, else ``None``."""
-        return self.find(phrase) or self.by_role(phrase)
+        """A known speaker for a name, a role description or an organisation, else ``None``.
+
+        A description headed by a role ("the ministry spokeswoman") means the role's holder, not
+        the organisation its qualifier names ("ministry"), when one holder fits.
+        """
+        named = self.find(phrase)
+        words = name_words(phrase)
+        if named is None or (words and words[-1] not in name_words(named)):
+            return self.by_role(phrase) or named
+        return named

@@ -293,6 +293,9 @@ def _kind(root: Token, ent) -> MentionKind:
     return "group" if ent.label_ in _GROUP_LABELS else "person"
 
 
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+
+
 def _role(tokens: list[Token], ent, root: Token) -> str | None:
     """Words around the name that describe the speaker ("Kremlin spokesman")."""
     inside = set(range(ent.start, ent.end)) if ent is not None else {root.i}
@@ -304,7 +307,7 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     if ent is None:
         before = [*before, root]
     part = before or after
-    if not part:
+    if not part or part[0].lower_ in _RELATIVE:  # "Pekkari, who worked at the depot": no role
         return None
     text = root.doc.text[part[0].idx : part[-1].idx + len(part[-1].text)].strip(" ,")
     if not text or "\n" in text or len(text.split()) > 8:

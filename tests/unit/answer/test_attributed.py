@@ -41,6 +41,9 @@ def test_supported_when_the_claimed_speaker_said_it() -> None:
 
 
 def test_a_role_and_an_organisation_resolve_to_their_speaker() -> None:
+    # a role's qualifier ("ministry") names the organisation; the description means its spokeswoman
+    assert SPEAKERS.resolve("The ministry spokeswoman") == "Ida Lunde"
+    assert SPEAKERS.resolve("The Tarn ministry") == "Tarn ministry"
     assert check("The ministry spokeswoman said the Harl bridge will close for six weeks in May", (LUNDE, 0.95))[0] == (
         "supported"
     )

@@ -71,3 +71,57 @@ def test_a_name_in_apposition_after_of_is_the_speaker(extractor: AttributionExtr
         "Anna Keller", "mayor of Kallan", "The mayor of Kallan, Anna Keller"
     )
     assert claims["“We need a timetable"].speaker == "Anna Keller"
+
+
+# FICTIONAL: a "she" after a man's words, and names the tagger may take for organisations.
+GENDERED = """Flood count disputed in Orlen
+
+Dr. Bram Tessel, the director of Orlen Clinic, said 40 people had been treated. \
+He said nine were in a serious condition.
+
+Mirela Vostok, a spokeswoman for the Water Board, said the board's count included only confirmed \
+victims. “Eleven people have died, and that is our figure,” she said.
+
+The Water Board spokeswoman, Mirela Vostok, put the number of homes flooded at 300. \
+Tessel said the clinic had run out of beds. Vostok rejected the criticism. \
+“Nobody was turned away,” she said.
+"""
+
+
+def test_a_pronoun_agrees_with_what_the_article_says_of_the_person(extractor: AttributionExtractor) -> None:
+    claims = {claim.content[:20]: claim for claim in extractor.extract(GENDERED)}
+    assert claims["nine were in a serio"].speaker == "Bram Tessel"
+    eleven = claims["“Eleven people have "]
+    assert (eleven.speaker, eleven.role) == ("Mirela Vostok", "spokeswoman for the Water Board")
+    assert claims["“Nobody was turned a"].speaker == "Mirela Vostok"  # "Vostok rejected", then "she said"
+
+
+def test_a_she_skips_a_man_and_an_unknown_gender_agrees_with_both() -> None:
+    resolver = SpeakerResolver([])
+    recent: list[tuple[int, str, str]] = []
+    woman = resolver.resolve(_candidate("Ana Ruiz, a spokeswoman for the ministry", "group", 0), recent)
+    assert woman == Resolution("Ana Ruiz", "spokeswoman for the ministry")
+    recent.append((0, "Ana Ruiz", "person"))
+    man = resolver.resolve(_candidate("The ministry spokesman, Piet Olsen", "nominal", 200), recent)
+    recent.append((200, man.speaker or "", "person"))
+    assert resolver.resolve(_candidate("she", "pronoun", 400), recent).speaker == "Ana Ruiz"
+    assert resolver.resolve(_candidate("he", "pronoun", 420), recent).speaker == "Piet Olsen"
+    recent.append((500, "Kim Lee", "person"))  # nothing says which pronoun Kim Lee takes
+    assert resolver.resolve(_candidate("she", "pronoun", 600), recent).speaker == "Kim Lee"
+
+
+def test_a_name_tagged_as_an_organisation_beside_a_persons_role_is_a_person() -> None:
+    text = "The Water Board spokeswoman, Mirela Vostok, put the number at 300. Vostok said so. Orlen Water said no."
+    start = text.index("Mirela")
+    entities = [
+        EntityMention(span=(start, start + 13), text="Mirela Vostok", label="ORG"),
+        EntityMention(span=(text.index("Vostok s"), text.index("Vostok s") + 6), text="Vostok", label="ORG"),
+        EntityMention(span=(text.index("Orlen"), text.index("Orlen") + 11), text="Orlen Water", label="ORG"),
+    ]
+    resolver = SpeakerResolver(entities, text)
+    recent: list[tuple[int, str, str]] = []
+    vostok = resolver.resolve(_candidate("Vostok", "nominal", text.index("Vostok s")), recent)
+    assert vostok == Resolution("Mirela Vostok", "Water Board spokeswoman")
+    assert resolver.is_person("Mirela Vostok") and not resolver.is_person("Orlen Water")
+    recent.append((text.index("Vostok s"), "Mirela Vostok", "person"))
+    assert resolver.resolve(_candidate("he", "pronoun", len(text)), recent).speaker != "Mirela Vostok"
