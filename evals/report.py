@@ -6,7 +6,8 @@ The evals keep their own scoring; this module only calls them and lays out what 
 attribution on the seed gold (``evals.attribution.seed``) and on PolNeAR dev against textacy
 (``evals.attribution.polnear``), question answering over seeds, fixtures and evals/corpus
 (``evals.answers.run``) and on questions generated from PolNeAR dev (``evals.answers.polnear``), and
-claim checks on the fictional Sarnport set, per class (``evals.checks.run``).
+claim checks on the fictional Sarnport set, per class (``evals.checks.run``), and generated from
+PolNeAR dev, true and with the speaker swapped (``evals.checks.polnear``).
 The folder (default evals/out/report, git-ignored) holds:
 
     results.json    provenance (commit, models, prompt hashes), every eval's figures, the headline
@@ -33,12 +34,14 @@ from typing import Any, TypeVar
 from bot.config import Settings
 from bot.errors import UserError
 from evals.checks.gold import CLASSES as CHECK_CLASSES
+from evals.checks.polnear import FIGURES as CHECK_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "evals" / "out" / "report"
 DEFAULT_POLNEAR = ROOT.parent / "shared" / "polnear"
 QUICK_QUESTIONS = 10  # lines of the tuning split answered by --quick (a smoke run, not a measurement)
 QUICK_CHECKS = 1  # tuning claim checks of each class run by --quick
+POLNEAR_CHECKS = 60  # true "S said that C" checks generated from PolNeAR dev, and as many swapped
 CHARTS = ("metrics.png", "baseline.png", "latency.png")
 T = TypeVar("T")
 Echo = Callable[[str], None]
@@ -75,6 +78,8 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       for m in ("verdict_accuracy", "speaker_accuracy")),
     *((f"checks.{c}.verdict_accuracy", f"claim checks {c.replace('_', ' ')} verdict acc.",
        ("checks", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    *((f"checks.polnear.{m}", f"PolNeAR checks {m.replace('_', ' ')}", ("checks_polnear", "summary", m))
+      for m in CHECK_FIGURES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
       for e, label in (("answers", "QA"), ("answers_polnear", "PolNeAR QA")) for m in ("median", "p90")),
 )
@@ -120,6 +125,8 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
     results["attribution"] = _attribution(settings.spacy_model, root, echo)
     results["answers"] = _answers(options, root, echo)
     results["checks"] = _checks(options, echo)
+    if root is not None:
+        results["checks_polnear"] = _checks_polnear(options, root, echo)
     if options.quick:
         results["notes"].append(f"--quick: seed attribution, {QUICK_QUESTIONS} tuning questions and "
                                 f"{QUICK_CHECKS} tuning claim check(s) per class only.")
@@ -177,6 +184,13 @@ def _checks(options: Options, echo: Echo) -> dict[str, Any]:
         return _step(echo, f"claim checks ({QUICK_CHECKS} tuning check(s) per class)",
                      lambda: checks.run("tune", per_class=QUICK_CHECKS))
     return _step(echo, "claim checks on evals/checks", lambda: checks.run("all"))
+
+
+def _checks_polnear(options: Options, polnear: Path, echo: Echo) -> dict[str, Any]:
+    from evals.checks import polnear as on_polnear
+
+    return _step(echo, f"claim checks from PolNeAR dev ({POLNEAR_CHECKS} true and {POLNEAR_CHECKS} swapped)",
+                 lambda: on_polnear.run(polnear, "dev", sample=POLNEAR_CHECKS))
 
 
 def _step(echo: Echo, label: str, work: Callable[[], T]) -> T:

@@ -84,7 +84,8 @@ def _decide(
                     key=_RELEVANCE, reverse=True)
     terms = topic_terms(parsed.content)
     figures = parse_quantities(parsed.content)
-    best_own = _closest(parsed.content, [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)], policy)
+    near = [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)]
+    best_own = _closest(parsed.content, near, policy)
     # Someone else "said the words" with most of them, the same polarity and figures, and a name:
     # an unresolved "former safety officer" may be the claimed speaker, so it proves nothing.
     best_other = next(

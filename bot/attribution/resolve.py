@@ -215,7 +215,9 @@ _ROLE_WORDS = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
 _ROLE_BEFORE = re.compile(
     rf"(?:^|[.;:!?]\s+|\b(?:the|a|an)\s+)(?P<role>(?:[\w'’-]+\s+){{0,4}}(?:{_ROLE_WORDS})),\s*$", re.I
 )
-_ROLE_AFTER = re.compile(rf"^,\s+(?:a|an|the)\s+(?P<role>(?:[\w'’-]+\s+){{0,3}}(?:{_ROLE_WORDS})\b[^,.;]{{0,60}})", re.I)
+_ROLE_AFTER = re.compile(
+    rf"^,\s+(?:a|an|the)\s+(?P<role>(?:[\w'’-]+\s+){{0,3}}(?:{_ROLE_WORDS})\b[^,.;]{{0,60}})", re.I
+)
 
 
 def _person_by_apposition(entity: EntityMention, text: str) -> EntityMention:

@@ -88,3 +88,31 @@ def test_unverified_when_nobody_said_it_and_never_said_inverts() -> None:
 def test_a_question_put_to_a_speaker_is_not_their_claim() -> None:
     asked = said("Tomas Brel", "whether the bridge will close in May", stance="asks", cue="Asked")
     assert check("Brel said the bridge will close in May", (asked, 0.95))[0] == "unverified"
+
+
+def test_a_denial_by_the_speakers_organisation_outranks_a_negation_in_their_words() -> None:
+    # Lunde's own words negate it; her ministry denied it: "Lunde said C" is contradicted, not misquoted.
+    negated = said("Ida Lunde", "at no point was the Harl bridge closed to lorries", role="Tarn ministry spokeswoman")
+    denial = said("Tarn ministry", "that the Harl bridge was closed to lorries", stance="denies", cue="denied")
+    claim = "The ministry spokeswoman said the Harl bridge was closed to lorries"
+    assert check(claim, (negated, 0.9))[0] == "misquoted"
+    verdict, finding = check(claim, (negated, 0.9), (denial, 0.8))
+    assert verdict == "contradicted" and finding.found.claim is denial  # type: ignore[attr-defined]
+
+
+def test_of_two_near_equal_records_the_one_with_the_claims_words_decides() -> None:
+    other = said("Ida Lunde", "its records showed the last Harl bridge survey was in 2021")
+    quoted = said("Ida Lunde", "we have no record of a survey of the Harl bridge in January")
+    claim = "Lunde said the ministry has a record of a survey of the Harl bridge in January"
+    verdict, finding = check(claim, (other, 0.73), (quoted, 0.72))
+    assert verdict == "misquoted" and finding.found.claim is quoted  # type: ignore[attr-defined]
+    assert finding.differences[0].kind == "negation"  # type: ignore[attr-defined]
+
+
+def test_another_direction_or_time_of_day_is_a_misquote() -> None:
+    north = said("Tomas Brel", "rescuers reached the northern quay on Friday afternoon")
+    verdict, finding = check("Brel said rescuers reached the southern quay on Friday afternoon", (north, 0.9))
+    assert verdict == "misquoted"
+    assert [(d.kind, d.claimed, d.found) for d in finding.differences] == [("place", "southern", "northern")]  # type: ignore[attr-defined]
+    verdict, finding = check("Brel said rescuers reached the northern quay on Friday morning", (north, 0.9))
+    assert verdict == "misquoted" and finding.differences[0].kind == "date"  # type: ignore[attr-defined]
