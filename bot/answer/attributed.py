@@ -38,13 +38,16 @@ _RELEVANCE = attrgetter("relevance")  # what the claimed speaker said on the top
 
 
 def check_attribution(
-    parsed: ParsedClaim, evidence: Sequence[Evidence], *, speakers: SpeakerIndex, policy: Policy | None = None
+    parsed: ParsedClaim, evidence: Sequence[Evidence], *, speakers: SpeakerIndex, policy: Policy | None = None,
+    sentences: Sequence[Evidence] = (),
 ) -> CheckResult:
     """Decide an attributed claim from the retrieved claims (``evidence``, best first).
 
     A denial on record, by the claimed speaker or an organisation they speak for, outranks a
     negation found in their other words: "X said police fired" when X's ministry denied that
-    police fired is ``contradicted``, not a misquote.
+    police fired is ``contradicted``, not a misquote. When no claim decides (``unverified``), the
+    attributed ``sentences`` of the retrieved passages (``onrecord.sentences_on_record``) are read:
+    one naming X as saying the words decides as X's record; one naming someone else misattributes.
     """
     policy = policy or Policy()
     assert parsed.speaker is not None
@@ -56,7 +59,28 @@ def check_attribution(
         if denial is not None:
             on_topic = result.attribution.said_on_topic if result.attribution else ()
             return _own_finding(parsed, claimed, denial, on_topic, speakers, policy)
+    if result.verdict == "unverified" and sentences:
+        return _from_sentences(parsed, claimed, sentences, speakers, policy) or result
     return result
+
+
+def _from_sentences(
+    parsed: ParsedClaim, claimed: str, sentences: Sequence[Evidence], speakers: SpeakerIndex, policy: Policy
+) -> CheckResult | None:
+    """A passage sentence with the words decides: X's own is X's record, someone else's misattributes."""
+    assert parsed.speaker is not None
+    for sentence in sentences:
+        if _is_claimed(sentence.claim, parsed.speaker, claimed, speakers):
+            return _own_finding(parsed, claimed, sentence, (), speakers, policy)
+    if parsed.never:
+        return None
+    other = next((e for e in sentences if _named(e.claim.speaker) and _says(parsed, e)), None)
+    if other is None:
+        return None
+    speaker = other.claim.speaker or ""
+    match: Match = "exact" if _exact(parsed.content, other.claim) else "paraphrase"
+    finding = AttributionFinding(claimed, other, match, (Difference("speaker", claimed, speaker),))
+    return CheckResult(parsed.text, "misattributed", attribution=finding)
 
 
 def _denial(

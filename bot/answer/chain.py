@@ -29,6 +29,7 @@ from bot.answer.composer import (
     outermost,
 )
 from bot.answer.llm import LLMComposer
+from bot.answer.onrecord import sentences_on_record
 from bot.answer.policy import Policy
 from bot.answer.progress import StageReporter
 from bot.answer.quarantine import usable_sentences
@@ -163,6 +164,8 @@ class AnswerChain:
             for voice in self._voices(speakers.resolve(parsed.speaker) or parsed.speaker):
                 found += self._nearest(query, state.vector, k=8, speaker=voice)
         state.evidence = self._weigh(query, state.vector, found, by_content=parsed.attributed)
+        if parsed.attributed:  # sentences "X said ..." the extractor missed, read when no claim decides
+            state.passages = self._retriever.search(query, k=5, vector=state.vector)
         return state
 
     def _judge(self, state: _State) -> _State:
@@ -171,7 +174,13 @@ class AnswerChain:
             return state
         speakers = self._speaker_index()
         if state.parsed.attributed:
-            state.result = check_attribution(state.parsed, state.evidence, speakers=speakers, policy=self.policy)
+            sentences = sentences_on_record(
+                state.parsed.content, state.passages, speakers=speakers, floor=self.policy.verbatim,
+                first=len(state.evidence),
+            )
+            state.result = check_attribution(
+                state.parsed, state.evidence, speakers=speakers, policy=self.policy, sentences=sentences
+            )
         else:
             assert state.plan is not None
             state.result = check_verdict(state.plan.topic, state.evidence, policy=self.policy, speakers=speakers)

@@ -97,20 +97,25 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-def parse_claim(text: str) -> ParsedClaim:
-    """Split a claim into who it says said what; a claim naming nobody is bare."""
+def parse_claim(text: str, *, clause_after_belief: bool = False) -> ParsedClaim:
+    """Split a claim into who it says said what; a claim naming nobody is bare.
+
+    ``clause_after_belief`` reads "X hoped utilities would count ..." (a wish or belief verb and a
+    clause of four words or more, without "that") as attributed, as a news sentence means it; a
+    checked claim keeps "Russia wants peace" bare.
+    """
     claim = " ".join(text.split()).strip().rstrip("?")
     for pattern in _patterns():
         match = pattern.match(claim)
         if match is None:
             continue
-        parsed = _from_match(claim, match)
+        parsed = _from_match(claim, match, clause_after_belief)
         if parsed is not None:
             return parsed
     return ParsedClaim(text=claim, content=_clean_content(claim))
 
 
-def _from_match(claim: str, match: re.Match[str]) -> ParsedClaim | None:
+def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> ParsedClaim | None:
     groups = match.groupdict()
     speaker = (groups.get("speaker") or groups.get("speaker2") or "").strip()
     cue = (groups.get("cue") or groups.get("cue2") or "").strip()
@@ -124,7 +129,7 @@ def _from_match(claim: str, match: re.Match[str]) -> ParsedClaim | None:
     if lemma is None:
         return None
     content, that = _after_cue(content, lemma)
-    if lemma in _THAT_ONLY and not that:
+    if lemma in _THAT_ONLY and not that and not (clause_after_belief and len(content.split()) >= 4):
         return None
     if not content:
         return None

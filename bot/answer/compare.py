@@ -35,6 +35,7 @@ HEDGED_STANCES: frozenset[str] = frozenset(
     {"estimates", "suggests", "believes", "suspects", "predicts", "fears", "hopes", "doubts"}
 )
 
+_CONTRAST = re.compile(r"[,;]\s*(?:and\s+|but\s+)?not\s+(?:[\w'’]+\s+){0,3}[\w'’]+\s*(?:[,.;!?\"”]|$)", re.I)
 _CLAUSES = re.compile(r"\s*(?:[,;:]|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -78,6 +79,10 @@ def compare(
     source_content_negated = bool(NEGATION.search(source_clause))
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
     flipped = claim_negated != (source_content_negated != source_cue_negated)
+    if flipped and source_clause != source.content.strip() and _CONTRAST.search(source.content):
+        # "... is the inspectorate's job, not ours": the negation sits in a clause of its own, so
+        # which clause the claim restates decides the polarity; no flip can be read from it.
+        flipped = False
     by_cue = flipped and ((stance in DENIAL_STANCES) != source_cue_negated)
     differences: list[Difference] = []
     if flipped and not by_cue:

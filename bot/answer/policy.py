@@ -8,7 +8,8 @@ embedding model needs its own calibration. How each value was set:
   (evals/answers/calibrate.py), checked on its held-out split;
 * ``check``, ``stance_relevance``, ``stance_coverage``, ``figure_relevance``, ``max_evidence``:
   bare claim checks, tuned on the check questions of the same tuning split;
-* ``paraphrase``, ``related``, ``misattribution_margin``, ``tie``, ``flip_coverage``, ``flip_similarity``:
+* ``paraphrase``, ``related``, ``misattribution_margin``, ``tie``, ``verbatim``, ``flip_coverage``,
+  ``flip_similarity``:
   attributed claim checks and polarity; set by hand and checked on the tune split of
   evals/checks/checks.jsonl (fictional) only, not swept yet; its held-out split and the PolNeAR
   dev checks (evals/checks/polnear.py) measure them;
@@ -43,5 +44,6 @@ class Policy:
     paraphrase: float = 0.62  # a claim's content this similar to the checked words says them
     related: float = 0.45  # ... this similar: about the same thing (a misquote, or what the speaker said on it)
     misattribution_margin: float = 0.08  # another speaker's words must beat the claimed speaker's by this
-    tie: float = 0.03  # the claimed speaker's claims this close to their best are told apart by shared words
+    tie: float = 0.02  # the claimed speaker's claims this close to their best are told apart by shared words
+    verbatim: float = 0.8  # share of the checked words a passage sentence "X said ..." must hold to be on record
     support: float = 0.55  # citation verification: a cited sentence's support score

@@ -55,3 +55,11 @@ def test_bare_claims(text: str) -> None:
 
 def test_a_wish_verb_with_that_attributes() -> None:
     assert parse_claim("NATO believes that Tarn lost 40 tanks").speaker == "NATO"
+
+
+def test_a_news_sentence_may_leave_out_that_after_a_belief_verb() -> None:
+    sentence = "Mr. Tolvan hoped utilities would count his forest credits"
+    assert not parse_claim(sentence).attributed  # a checked claim: "hoped" needs "that"
+    parsed = parse_claim(sentence, clause_after_belief=True)
+    assert (parsed.speaker, parsed.content) == ("Mr. Tolvan", "utilities would count his forest credits")
+    assert not parse_claim("Velmar wants peace", clause_after_belief=True).attributed  # no clause
