@@ -35,6 +35,8 @@ _DOUBLED = frozenset({"admit", "quip", "rebut", "regret", "commit", "submit"})
 _NEGATIONS = r"never|did\s+not|didn['’]t|does\s+not|doesn['’]t|has\s+not|hasn['’]t|have\s+not|haven['’]t|had\s+not"
 _AUX = r"(?:has|had|have|also|publicly|reportedly|repeatedly|once|just|then|allegedly|actually|really)"
 _QUOTES = "\"“”‘’'«»"
+_AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being", "not", "never", "get", "got"})
+_NOBODY = frozenset({"nobody", "no", "none", "nothing", "everyone", "everybody", "someone", "somebody", "anyone"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,8 @@ def _looks_like_speaker(phrase: str) -> bool:
     words = phrase.split()
     if not 1 <= len(words) <= 8 or phrase.lower() in ("it", "this", "that", "there"):
         return False
+    if words[-1].lower() in _AUXILIARIES or words[0].lower() in _NOBODY:
+        return False  # "Night-shift workers were (not) told to ...", "Nobody at Quillon was told": passive
     if words[0].lower() in ("i", "we", "you", "he", "she", "they"):
         return True
     capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]

@@ -217,6 +217,20 @@ _FINITE = re.compile(
 _GENERIC = frozenset({"of", "for", "the", "and", "national", "northern", "southern", "eastern", "western", "former"})
 
 
+# The collective nouns a subject names a side by, and the words of a speaker's name or role that
+# put the speaker on that side: a minister speaks for "the government", a chief executive for
+# "the company".
+_SIDES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (frozenset({"government", "ministry", "state", "authorities", "administration", "cabinet"}),
+     frozenset({"minister", "ministry", "government", "president", "premier", "chancellor", "administration"})),
+    (frozenset({"company", "firm", "management", "managers", "group", "staff", "employees", "workers"}),
+     frozenset({"company", "company's", "executive", "ceo", "chairman", "chairwoman", "firm"})),
+    (frozenset({"police", "officers"}), frozenset({"police", "interior"})),  # interior ministries run the police
+    (frozenset({"army", "military", "troops", "forces", "soldiers"}),
+     frozenset({"army", "military", "defence", "defense", "general", "commander"})),
+)
+
+
 def own_conduct(claim: Claim) -> bool:
     """Whether a speaker speaks for its own side: about what it (or its forces, staff, products) did.
 
@@ -232,6 +246,10 @@ def own_conduct(claim: Claim) -> bool:
         return True
     if claim.stance in DENIAL_STANCES and (_NO_SUBJECT.match(content) or not _FINITE.search(content)):
         return True
-    own = set(name_words(f"{claim.speaker or ''} {claim.role or ''}")) - TITLE_WORDS - _GENERIC
-    subject = name_words(" ".join(content.split()[:4]))
-    return bool(own) and bool(own & set(subject))
+    described = name_words(f"{claim.speaker or ''} {claim.role or ''}")
+    own = set(described) - TITLE_WORDS - _GENERIC
+    if own & set(name_words(" ".join(content.split()[:4]))):
+        return True
+    subject = set(name_words(" ".join(content.split()[:6])))  # "At no point did police officers fire"
+    # "The ministry never received any warning", said by a minister: a denial for the speaker's side.
+    return denial and any(subject & nouns and set(described) & holders for nouns, holders in _SIDES)

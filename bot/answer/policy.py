@@ -38,7 +38,7 @@ class Policy:
     stance_coverage: float = 0.6  # ... or one whose content has this share of the claim's (non-name) words
     figure_relevance: float = 0.25  # a figure for the same counted thing counts from this similarity on (same article)
     max_evidence: int = 8  # sources weighed (and listed) per check, most relevant first
-    flip_coverage: float = 0.5  # share of the claim's words a source of opposite polarity needs to contradict it
+    flip_coverage: float = 0.6  # share of the claim's words a source of opposite polarity needs to contradict it
     flip_similarity: float = 0.8  # ... unless its content is this similar
     # Attributed claim checks (bot/answer/attributed.py).
     paraphrase: float = 0.62  # a claim's content this similar to the checked words says them

@@ -155,3 +155,24 @@ def test_counted_things_are_compared_without_plurals() -> None:
 def test_every_stance_the_checks_read_is_one_the_lexicon_emits() -> None:
     emitted = set(CUE_VERBS.values()) | set(CUE_NOUNS.values())
     assert emitted >= DENIAL_STANCES | NON_CLAIM_STANCES | CERTAIN_STANCES | HEDGED_STANCES
+
+
+def test_a_minister_speaks_for_the_government_and_an_executive_for_the_company() -> None:
+    from dataclasses import replace
+
+    from bot.answer.compare import own_conduct
+
+    minister = replace(claim("Ada Rensk", "The ministry never received any warning about the depot"),
+                       role="Interior Minister")
+    assert own_conduct(minister)
+    assert check_verdict("The government was never warned about the depot", [evidence(minister, 1)]).verdict == (
+        "unverified"
+    )
+    chief = replace(claim("Ola Brekk", "that night-shift workers had been told to keep working", stance="denies"),
+                    role="chief executive of Tarn Chemicals")
+    assert own_conduct(chief)
+    quoted = replace(claim("Ivo Marr", '"At no point did police officers fire on the crowd'),
+                     role="Interior Ministry spokesman")
+    assert own_conduct(quoted)
+    witness = replace(claim("Ina Holm", "the government had been warned about the depot"), role="resident")
+    assert not own_conduct(witness)

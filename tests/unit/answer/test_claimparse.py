@@ -63,3 +63,11 @@ def test_a_news_sentence_may_leave_out_that_after_a_belief_verb() -> None:
     parsed = parse_claim(sentence, clause_after_belief=True)
     assert (parsed.speaker, parsed.content) == ("Mr. Tolvan", "utilities would count his forest credits")
     assert not parse_claim("Velmar wants peace", clause_after_belief=True).attributed  # no clause
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nobody at Tarn Chemicals was told to hide the leak", "Night-shift workers were not told to keep working"],
+)
+def test_a_passive_told_names_no_speaker(text: str) -> None:
+    assert not parse_claim(text).attributed
