@@ -6,6 +6,7 @@ CLI that imports it) stays instant.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.attribution.candidates import Candidate, EntityMention
 from bot.attribution.chunking import DEFAULT_CHUNK_CHARS, chunk_spans
 from bot.attribution.interviews import answered_questions
-from bot.attribution.patterns import entity_mentions, find_candidates
+from bot.attribution.patterns import entity_mentions, find_candidates, forget
 from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
 from bot.attribution.resolve import SpeakerResolver
@@ -94,6 +95,7 @@ class AttributionExtractor:
         for offset, doc in docs:
             cands.extend(find_candidates(doc, offset))
             entities.extend(entity_mentions(doc, offset))
+            forget(doc)
         cands.extend(colon_candidates(text))
         cands = _dedupe(cands)
         quotes = pair_quotes(text)
@@ -122,6 +124,7 @@ def _to_claims(
     article_id: str | None,
 ) -> list[Claim]:
     resolver = SpeakerResolver(entities, text)
+    quote_starts = [q[0] for q in quotes]
     recent: list[tuple[int, str, str]] = []
     claims: list[Claim] = []
     for cand in cands:
@@ -140,7 +143,7 @@ def _to_claims(
                 cue_span=cand.cue_span,
                 content=" ".join(text[s:e] for s, e in spans),
                 content_spans=spans,
-                kind=cand.kind or _kind(spans, quotes),
+                kind=cand.kind or _kind(spans, quotes, quote_starts),
                 stance=cand.stance,
                 role=res.role,
                 negated=cand.negated,
@@ -151,9 +154,19 @@ def _to_claims(
     return claims
 
 
-def _kind(spans: tuple[Span, ...], quotes: list[Span]) -> ClaimKind:
-    """direct if the content is quotation only, mixed if it quotes in part, else indirect."""
-    touching = [q for q in quotes if any(overlaps(q, s) for s in spans)]
+def _kind(spans: tuple[Span, ...], quotes: list[Span], starts: list[int]) -> ClaimKind:
+    """direct if the content is quotation only, mixed if it quotes in part, else indirect.
+
+    ``quotes`` are sorted and disjoint (``pair_quotes``), so only those from the last one
+    starting before a span up to its end can touch it: a claim never scans every quote.
+    """
+    touching: list[Span] = []
+    for span in spans:
+        i = max(bisect_right(starts, span[0]) - 1, 0)
+        while i < len(quotes) and quotes[i][0] < span[1]:
+            if overlaps(quotes[i], span):
+                touching.append(quotes[i])
+            i += 1
     if not touching:
         return "indirect"
     inside = all(any(q[0] <= s and e <= q[1] for q in touching) for s, e in spans)

@@ -18,6 +18,7 @@ from bot.attribution.lexicon import NEGATION
 from bot.model import Claim
 
 REPLY_REACH = 400  # characters between a question's cue and the reply's
+_LOOK_BACK = 1_200  # characters before an "Asked" cue searched for its sentence's start
 _QUESTION_OPENER = re.compile(r"\s*(?:whether|if)\s+", re.I)  # used with match(), which anchors
 _FIRST_SENTENCE = re.compile(r"[^.!?]*")
 _ANSWER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
@@ -30,16 +31,23 @@ def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
         if not _put_to_speaker(text, claim):
             out.append(_rhetorical(claim))
             continue
-        reply = next(
-            (
-                c for c in claims[index + 1 :]
-                if c.speaker == claim.speaker and 0 <= c.cue_span[0] - claim.cue_span[1] <= REPLY_REACH
-            ),
-            None,
-        )
+        reply = _reply(claims, index)
         if reply is not None and (denies := _denies(reply.content)) is not None:
             out.append(_as_reply(text, claim, reply, denies=denies))
     return out
+
+
+def _reply(claims: list[Claim], index: int) -> Claim | None:
+    """The same speaker's next claim within reach; claims are in cue order, so the scan stops there."""
+    question = claims[index]
+    for later in range(index + 1, len(claims)):
+        claim = claims[later]
+        gap = claim.cue_span[0] - question.cue_span[1]
+        if gap > REPLY_REACH:
+            return None
+        if gap >= 0 and claim.speaker == question.speaker:
+            return claim
+    return None
 
 
 def _denies(reply: str) -> bool | None:
@@ -56,7 +64,11 @@ def _put_to_speaker(text: str, claim: Claim) -> bool:
     """A passive "Asked whether/if/about ..." cue: the subject was asked, not asking."""
     if claim.stance != "asks" or claim.cue.lower() != "asked":
         return False
-    line_start = text.rfind("\n", 0, claim.cue_span[0]) + 1
+    # Only the sentence before the cue matters: looking back further than one can reach made
+    # every such cue on a long line scan the whole line.
+    reach = max(0, claim.cue_span[0] - _LOOK_BACK)
+    newline = text.rfind("\n", reach, claim.cue_span[0])
+    line_start = newline + 1 if newline >= 0 else reach
     before = text[line_start : claim.cue_span[0]]
     sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
     return not before[sentence_start + 1 :].strip(" \"“‘'")

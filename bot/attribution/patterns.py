@@ -6,8 +6,9 @@ article offsets. spaCy is only used through the objects it hands us; it is never
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.attribution.candidates import Candidate, EntityMention, Mention, MentionKind
 from bot.attribution.lexicon import (
@@ -24,12 +25,57 @@ from bot.model import Span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as DocSpan
 
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 _GROUP_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
 _ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "warn", "assure", "inform", "accuse"})
 _CLIMB_DEPS = frozenset({"conj", "advcl", "xcomp"})
 _MENTION_CUT_DEPS = frozenset({"relcl", "acl", "punct", "cc", "conj", "prep"})
+_CACHE = "whosaid.patterns"  # key of the per-doc lookups in ``Doc.user_data``
+
+
+class _Lookups:
+    """What every candidate of a doc asks for, computed once per doc.
+
+    ``Doc.text`` joins every token, ``Doc.ents`` builds every entity and ``Token.sent`` walks
+    the sentence, each on every call: asked once per candidate, they made a chunk's cost grow
+    with the square of its length.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc.text
+        self.sents: list[DocSpan] = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        # Entities never overlap, so their starts and their ends are both sorted.
+        self.ents: list[DocSpan] = [e for e in doc.ents if e.label_ in _NAME_LABELS]
+        self.ent_starts = [e.start for e in self.ents]
+        self.ent_ends = [e.end for e in self.ents]
+
+    def sent(self, tok: Token) -> DocSpan:
+        """The sentence holding ``tok``."""
+        return self.sents[bisect_right(self.sent_starts, tok.i) - 1]
+
+    def ents_between(self, first: int, last: int) -> list[DocSpan]:
+        """The named entities overlapping tokens ``first`` to ``last`` (inclusive)."""
+        return self.ents[bisect_right(self.ent_ends, first) : bisect_right(self.ent_starts, last)]
+
+
+def _lookups(doc: Doc) -> _Lookups:
+    data: dict[Any, Any] = doc.user_data
+    found = data.get(_CACHE)
+    if found is None:
+        found = data[_CACHE] = _Lookups(doc)
+    return found
+
+
+def forget(doc: Doc) -> None:
+    """Drop the lookups kept on ``doc`` (they refer back to it, so only the cycle collector frees them)."""
+    doc.user_data.pop(_CACHE, None)
+
+
+def _doc_text(tok: Token) -> str:
+    return _lookups(tok.doc).text
 
 
 def find_candidates(doc: Doc, offset: int) -> list[Candidate]:
@@ -46,7 +92,8 @@ def find_candidates(doc: Doc, offset: int) -> list[Candidate]:
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in CUE_NOUNS:
             cand = _noun(tok, offset)
         if cand is not None:
-            cand.sentence = (offset + tok.sent.start_char, offset + tok.sent.end_char)
+            sent = _lookups(doc).sent(tok)
+            cand.sentence = (offset + sent.start_char, offset + sent.end_char)
             found.append(cand)
     return found
 
@@ -88,7 +135,7 @@ def _content(roots: Iterable[Token], offset: int, exclude: Iterable[Token] = ())
 
 def roots_doc_text(roots: Iterable[Token]) -> str:
     """The text of the doc the tokens belong to."""
-    return next(iter(roots)).doc.text
+    return _doc_text(next(iter(roots)))
 
 
 def _verb(tok: Token, offset: int) -> Candidate | None:
@@ -110,7 +157,7 @@ def _verb(tok: Token, offset: int) -> Candidate | None:
     cue_span = _token_spans(cue_tokens, offset)[0]
     return Candidate(
         cue_span=cue_span,
-        cue=tok.doc.text[cue_span[0] - offset : cue_span[1] - offset],
+        cue=_doc_text(tok)[cue_span[0] - offset : cue_span[1] - offset],
         stance=CUE_VERBS[lemma],
         content=subtract(content, cue_span),
         source=_mention(subject, offset),
@@ -180,15 +227,16 @@ def _according_to(tok: Token, offset: int) -> Candidate | None:
     pobj = next((c for c in [*to.children, *tok.children] if c.dep_ == "pobj"), None)
     if pobj is None:
         return None
-    head = tok.head if tok.head is not tok else tok.sent.root
-    scope = head if head.i != tok.i else tok.sent.root
+    sent_root = _lookups(tok.doc).sent(tok).root
+    head = tok.head if tok.head is not tok else sent_root
+    scope = head if head.i != tok.i else sent_root
     exclude = [*tok.subtree, to, *to.subtree, *_own_clauses(scope)]
     cue_span = (offset + tok.idx, offset + to.idx + len(to.text))
     content = _content([scope], offset, exclude=exclude)
     if not content:
-        content = _content([tok.sent.root], offset, exclude=exclude)
+        content = _content([sent_root], offset, exclude=exclude)
     return Candidate(
-        cue_span=cue_span, cue=tok.doc.text[tok.idx : to.idx + len(to.text)], stance="reports",
+        cue_span=cue_span, cue=_doc_text(tok)[tok.idx : to.idx + len(to.text)], stance="reports",
         content=subtract(content, cue_span), source=_mention(pobj, offset), kind="according-to",
     )
 
@@ -244,7 +292,7 @@ def _mention(root: Token, offset: int) -> Mention:
         elif child.dep_ == "prep" and (named := _appositive_person(child)) is not None:
             keep.extend(t for t in child.subtree if t.i <= named.i)  # "The mayor of Kallan, Rosa Ferreira"
     tokens = sorted({t.i: t for t in keep}.values(), key=lambda t: t.i)
-    text = root.doc.text
+    text = _doc_text(root)
     raw = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     span = (clean(text, [raw]) or [raw])[0]
     ent = _entity_for(root, tokens)
@@ -274,10 +322,7 @@ def _appositive_person(prep: Token) -> Token | None:
 def _entity_for(root: Token, tokens: list[Token]):
     """The named entity that names the mention: the one holding the head, else a person."""
     first, last = tokens[0].i, tokens[-1].i
-    named = [
-        e for e in root.doc.ents
-        if e.label_ in _NAME_LABELS and e.start <= last and first < e.end
-    ]
+    named = _lookups(root.doc).ents_between(first, last)
     for ent in named:
         if ent.start <= root.i < ent.end:
             return ent
@@ -309,7 +354,7 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     part = before or after
     if not part or part[0].lower_ in _RELATIVE:  # "Pekkari, who worked at the depot": no role
         return None
-    text = root.doc.text[part[0].idx : part[-1].idx + len(part[-1].text)].strip(" ,")
+    text = _doc_text(root)[part[0].idx : part[-1].idx + len(part[-1].text)].strip(" ,")
     if not text or "\n" in text or len(text.split()) > 8:
         return None
     return text
@@ -318,9 +363,7 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
 def entity_mentions(doc: Doc, offset: int) -> list[EntityMention]:
     """Named people and organisations in a chunk, with a role from titles or appositions."""
     out: list[EntityMention] = []
-    for ent in doc.ents:
-        if ent.label_ not in _NAME_LABELS:
-            continue
+    for ent in _lookups(doc).ents:
         role = None
         if ent.label_ == "PERSON":
             role = _role(list(ent.root.subtree), ent, ent.root)

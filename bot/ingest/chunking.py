@@ -34,6 +34,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # A very long line is cut into windows of this size before sentence splitting, so that
 # chunking stays linear in the length of the text whatever its shape.
 _WINDOW = 20_000
+_MAX_WORD, _MARKS = 200, 32  # as in bot.attribution.chunking: no news word or mark run is as long
+_MARK_STRETCH = re.compile(rf"\S{{{_MAX_WORD + 1},}}|(?:[^\w\s]|_)+(?:\s+(?:[^\w\s]|_)+)*")
+_NOT_BLANK = re.compile(r"\S")
 
 
 def is_boilerplate(line: str) -> bool:
@@ -70,14 +73,32 @@ def _sentencizer() -> Language:
     return nlp
 
 
+def _for_sentencizer(window: str) -> str:
+    """The window as the sentencizer reads it, character for character, so offsets stay exact.
+
+    spaCy cannot encode lone surrogates: one replacement character each. Its tokenizer strips
+    affixes one at a time, each search scanning the rest of the word, so a long word or a long
+    stretch of marks (``"`` a hundred thousand times) costs the square of its length: such
+    stretches are read as letters, which hold no sentence end anyway.
+    """
+    window = _SURROGATE.sub("\ufffd", window)
+    return _MARK_STRETCH.sub(_as_letters, window)
+
+
+def _as_letters(match: re.Match[str]) -> str:
+    stretch = match.group()
+    if len(stretch) <= _MAX_WORD and len(stretch) - sum(c.isspace() for c in stretch) < _MARKS:
+        return stretch
+    return _NOT_BLANK.sub("x", stretch)
+
+
 def sentence_spans(text: str, lines: list[Span]) -> list[Span]:
     """Split each line into sentence spans (absolute, trimmed); sentences never cross lines."""
     windows = [
         (s, min(s + _WINDOW, e)) for line_start, e in lines for s in range(line_start, e, _WINDOW)
     ]
     spans: list[Span] = []
-    # spaCy cannot encode lone surrogates; one replacement character each keeps offsets exact.
-    docs = _sentencizer().pipe(_SURROGATE.sub("\ufffd", text[s:e]) for s, e in windows)
+    docs = _sentencizer().pipe(_for_sentencizer(text[s:e]) for s, e in windows)
     for (offset, _), doc in zip(windows, docs, strict=True):
         for sent in doc.sents:
             start, end = offset + sent.start_char, offset + sent.end_char

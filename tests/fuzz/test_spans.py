@@ -64,3 +64,14 @@ def test_a_megabyte_of_hostile_marks_is_paired_and_chunked_quickly() -> None:
     assert spans and chunks and time.perf_counter() - started < 30
     assert all(text[c.start : c.end] == c.text for c in chunks)
     assert not re.search(r"\S", text[chunks[-1].end :])  # nothing after the last passage but blanks
+
+
+def test_runs_of_marks_are_chunked_quickly() -> None:
+    import time
+
+    # Issue 16: the sentencizer's tokenizer took 125 s on 20 kB of '"' (quadratic in a word).
+    for text in ('"' * 200_000, '" ' * 100_000, "x" * 100_000 + ' "' * 50):
+        started = time.perf_counter()
+        chunks = chunk_text(text, article_id="q")
+        assert chunks and time.perf_counter() - started < 30
+        assert all(text[c.start : c.end] == c.text for c in chunks)

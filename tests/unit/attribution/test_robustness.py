@@ -77,3 +77,20 @@ def test_paragraph_longer_than_a_chunk() -> None:
     claims = small.extract(text)
     _check(text, claims)
     assert len(claims) >= 25
+
+
+# Issue 16: each of these took minutes at 20-50 kB (cost grew with the square of the length).
+HOSTILE_50KB = {
+    "straight quotes": '"' * 50_000,
+    "spaced marks": '" ' * 25_000,
+    "unclosed quotes after a cue": ("Roe said “the bridge " * 2_500)[:50_000],
+    "one long sentence": ("the council said that the bridge would hold and " * 1_100)[:50_000],
+}
+
+
+def test_hostile_text_extracts_within_a_generous_bound(extractor: AttributionExtractor) -> None:
+    for name, text in HOSTILE_50KB.items():
+        began = time.perf_counter()
+        claims = extractor.extract(text)
+        assert time.perf_counter() - began < 60, name  # about 3 s each on a loaded 2-core machine
+        _check(text, claims)
