@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigurationError
 
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1)
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Largest request body, ingest excepted.")
     max_ingest_bytes: int = Field(default=10_000_000, ge=1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated) of the proxies whose X-Forwarded-For is believed; "
+        "none by default, so a client cannot name another address to dodge its rate limit.",
+    )
 
     # -- Slack (Bolt's own variable names are accepted too) -----------------------------------
     slack_bot_token: SecretStr | None = Field(
@@ -102,6 +108,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: Any) -> list[str]:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        networks = [str(part).strip() for part in parts if str(part).strip()]
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+        return networks
 
     @property
     def slack_enabled(self) -> bool:
