@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     admin_keys: list[SecretStr] = Field(default_factory=list, description="Keys for ingest and delete over HTTP.")
     rate_limit_per_minute: int = Field(default=30, ge=1, description="Questions per minute per key and client.")
     rate_limit_burst: int = Field(default=10, ge=1)
+    rate_limit_store: Literal["auto", "memory", "database"] = Field(
+        default="auto",
+        description="Where rate-limit buckets live: 'memory' (this process), 'database' (shared by every worker "
+        "on the same database), or 'auto': the database when WHOSAID_DATABASE_URL is set, else memory.",
+    )
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Largest request body, ingest excepted.")
     max_ingest_bytes: int = Field(default=10_000_000, ge=1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
@@ -130,6 +135,12 @@ class Settings(BaseSettings):
     def keys_configured(self) -> bool:
         """Whether any API key is set; without keys the server is a local demo on 127.0.0.1."""
         return bool(self.widget_keys or self.admin_keys)
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        """Whether rate-limit buckets live in the database (shared by the workers on it)."""
+        store = self.rate_limit_store
+        return store == "database" or (store == "auto" and self.database_url is not None)
 
     @property
     def resolved_database_url(self) -> str:

@@ -20,10 +20,11 @@ from starlette.responses import Response
 from bot.api import routes_answers, routes_articles, routes_site
 from bot.api.errors import ApiError, error_response, install_error_handlers
 from bot.api.middleware import BodyLimit, LoopbackHostOnly, RequestLog
-from bot.api.ratelimit import TokenBucketLimiter
+from bot.api.ratelimit import RateLimiter, TokenBucketLimiter
 from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
 from bot.config import Settings, load_settings
 from bot.errors import WhosaidError
+from bot.index.quotas import DatabaseTokenBuckets
 from bot.service import Whosaid
 from bot.slack.http import EVENTS_PATH as SLACK_PATH
 from bot.slack.http import mount_slack
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
     app.state.settings = settings
     app.state.service = service
     app.state.keys = KeyRing(settings)
-    app.state.limiter = TokenBucketLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.limiter = _rate_limiter(settings, service)
     install_error_handlers(app)
     for router in (routes_answers.router, routes_articles.router, routes_site.router, routes_site.asset_routes()):
         app.include_router(router)
@@ -76,6 +77,14 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
         app.add_api_route(SLACK_PATH, _slack_off, methods=["POST"], include_in_schema=False)
     _add_middleware(app, settings)
     return app
+
+
+def _rate_limiter(settings: Settings, service: Whosaid) -> RateLimiter:
+    """Buckets in memory for one process; in the shared database when several workers share it."""
+    per_minute, burst = settings.rate_limit_per_minute, settings.rate_limit_burst
+    if settings.shared_rate_limits:
+        return DatabaseTokenBuckets(lambda: service.records.engine, per_minute=per_minute, burst=burst)
+    return TokenBucketLimiter(per_minute=per_minute, burst=burst)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
