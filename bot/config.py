@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; a SQLite file in the data dir when unset."
     )
     max_file_bytes: int = Field(default=5_000_000, ge=1)
+    source_root: Path | None = Field(
+        default=None,
+        description="Files ingested by absolute path under this folder are shown to clients relative to it; "
+        "other absolute paths by their file name only.",
+    )
     chunk_max_chars: int = Field(default=700, ge=100)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
     extract_claims: bool = Field(default=True, description="Run attribution during ingest.")
@@ -125,6 +130,11 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{network!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
         return networks
+
+    @field_validator("source_root", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: Any) -> Any:
+        return value or None
 
     @property
     def slack_enabled(self) -> bool:

@@ -23,7 +23,7 @@ from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever
 from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
 from bot.ingest.pipeline import ClaimExtractor, Ingestor
-from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit
+from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit, shown_source
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -214,6 +214,11 @@ class Whosaid:
             raise NotFoundError(f"No article with id {article_id!r}; `whosaid articles` lists them.")
         return article
 
+    def public_source(self, source: str) -> str:
+        """How a client sees a source: never the server's folders (see ``shown_source``)."""
+        root = self.settings.source_root
+        return shown_source(source, root=root.absolute() if root else None)
+
     def articles(self) -> list[Article]:
         """Every ready article."""
         return self.records.list_articles()
@@ -265,6 +270,8 @@ class Whosaid:
         question = self.check_question(question, mode=mode, session=session)
         history = self.conversations.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history, progress=progress)
+        citations = tuple(dataclasses.replace(c, source=self.public_source(c.source)) for c in answer.citations)
+        answer = dataclasses.replace(answer, citations=citations)
         answer_id = self.conversations.record(
             question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
         )

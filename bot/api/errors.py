@@ -78,7 +78,7 @@ def validation_sentence(errors: Sequence[Any]) -> str:
         if kind == "missing":
             sentence = f"The {noun} '{field}' is required."
         else:
-            message = str(first.get("msg", "is invalid")).rstrip(".")
+            message = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
             sentence = f"The {noun} '{field}' is invalid: {message[:1].lower()}{message[1:]}."
     more = len(errors) - 1
     return sentence if not more else f"{sentence[:-1]} (and {more} more problem{'s' * (more > 1)})."

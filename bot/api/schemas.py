@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.model import DifferenceKind, Match, Verdict
+from bot.model import DifferenceKind, Match, Verdict, web_url
 
 MAX_TEXT = 4000  # longer questions are refused by the service with a clearer sentence
 
@@ -152,6 +152,14 @@ class ArticleIn(BaseModel):
     published: dt.date | None = Field(default=None, description="YYYY-MM-DD")
     publisher: str | None = Field(default=None, max_length=300)
     author: str | None = Field(default=None, max_length=300)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url_only(cls, url: str | None) -> str | None:
+        # A citation's link is opened by readers: javascript:, data: or file: would run or leak there.
+        if url is not None and url.strip() and web_url(url) is None:
+            raise ValueError("only http:// and https:// URLs are accepted")
+        return url
 
 
 class IngestRequest(BaseModel):
