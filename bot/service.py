@@ -24,6 +24,7 @@ from bot.index.retrieval import HybridRetriever
 from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
 from bot.ingest.pipeline import ClaimExtractor, Ingestor
 from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit, shown_source
+from bot.textnorm import for_matching
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -38,7 +39,7 @@ MAX_QUERY_CHARS = 2000
 
 def validate_query(text: str, *, what: str = "question") -> str:
     """Return the stripped text, or raise ``InvalidQueryError`` with one clear sentence."""
-    stripped = text.strip()
+    stripped = for_matching(text).strip()  # "Mar\u200biupol" is asked as "Mariupol"
     if not stripped:
         raise InvalidQueryError(f"The {what} is empty: type a few words.")
     if len(stripped) > MAX_QUERY_CHARS:

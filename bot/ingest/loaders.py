@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.errors import InputPathError
 from bot.model import web_url
+from bot.textnorm import has_words
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}", re.ASCII)  # not other scripts' digits
@@ -88,9 +89,11 @@ def _read_bytes(path: Path, *, limit: int) -> bytes:
 
 
 def check_text(text: str, max_bytes: int) -> None:
-    """Refuse a text that is empty, binary (NUL), invalid Unicode or too large (``SkipFile``)."""
+    """Refuse a text that is empty, without words, binary (NUL), invalid Unicode or too large (``SkipFile``)."""
     if not text.strip():
         raise SkipFile("empty text")
+    if not has_words(text):  # e.g. nothing but zero-width spaces, or punctuation
+        raise SkipFile("no words in the text (only punctuation or invisible characters)")
     if "\x00" in text:
         raise SkipFile("binary text (contains NUL characters)")
     try:
