@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         default=None, ge=0, description="Processes that parse a large ingest; unset: one per core, 0 or 1: none."
     )
     lock_timeout_seconds: float = Field(default=30.0, ge=0)
+    retention_days: float = Field(
+        default=30.0, ge=0,
+        description="Days stored answers and idle conversations are kept (an answer with feedback stays with it); "
+        "0 keeps them forever.",
+    )
 
     # -- answering -------------------------------------------------------------------------
     llm: str | None = Field(

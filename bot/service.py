@@ -299,6 +299,15 @@ class Whosaid:
             raise NotFoundError(f"No answer with id {answer_id!r}.")
         self.conversations.add_feedback(answer_id, rating=rating, comment=comment or None, channel=channel)
 
+    def prune(self, *, now: float | None = None) -> dict[str, int]:
+        """Delete answers and conversations past ``WHOSAID_RETENTION_DAYS`` (0: keep everything)."""
+        import time
+
+        days = self.settings.retention_days
+        if not days:
+            return {"sessions": 0, "answers": 0}
+        return self.conversations.prune(before=(now or time.time()) - days * 86_400)
+
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""
         from bot.attribution import AttributionExtractor

@@ -6,6 +6,8 @@ once, so the first question is fast and no two requests race to build the same m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -37,6 +39,8 @@ SLACK_ON = "Slack is on: events are received at POST /slack/events"
 INGEST_PATH = "/v1/ingest"
 # Slack posts whole messages (blocks included) with button clicks and shortcuts: far more than a question.
 SLACK_MAX_BYTES = 1_000_000
+# How often a server deletes stored answers past their retention (days long: hourly is plenty).
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class JSONErrorCORSMiddleware(CORSMiddleware):
@@ -122,4 +126,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("ready in %.1f s", time.perf_counter() - started)
     except WhosaidError as exc:  # serve anyway: /healthz answers and /readyz says what is wrong
         log.warning("warm-up failed: %s", exc)
-    yield
+    pruning = asyncio.create_task(_prune_forever(app.state.service)) if settings.retention_days else None
+    try:
+        yield
+    finally:
+        if pruning is not None:
+            pruning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruning
+
+
+async def _prune_forever(service: Whosaid) -> None:
+    """Delete answers and conversations past their retention now, then every ``PRUNE_EVERY_SECONDS``."""
+    while True:
+        try:
+            gone = await run_in_threadpool(service.prune)
+            if any(gone.values()):
+                log.info("pruned %d answers and %d conversations past retention", gone["answers"], gone["sessions"])
+        except Exception as exc:  # a database hiccup must not end the loop (or the server)
+            log.warning("pruning stored answers failed: %s", type(exc).__name__)
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
