@@ -136,6 +136,14 @@ class FeedbackRequest(BaseModel):
     rating: Literal[1, -1]
     comment: str | None = Field(default=None, max_length=2000)
 
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _an_integer(cls, rating: Any) -> Any:
+        # Pydantic's literal check is lax: true and 1.0 would pass as 1.
+        if type(rating) is not int or rating not in (1, -1):
+            raise ValueError("it must be the integer 1 (helpful) or -1 (not helpful)")
+        return rating
+
 
 class FeedbackOut(BaseModel):
     """Feedback was stored."""

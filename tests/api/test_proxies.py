@@ -1,8 +1,12 @@
-"""Client addresses behind proxies: ``X-Forwarded-For`` is believed only from configured proxies."""
+"""``whosaid serve`` facing clients: ``X-Forwarded-For`` is believed only from configured proxies, and
+idle connections are closed (uvicorn offers no header timeout: a proxy in front provides one)."""
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -41,3 +45,17 @@ def test_a_configured_proxy_names_the_client(tmp_path: Path) -> None:
 def test_a_bad_proxy_address_is_one_sentence() -> None:
     with pytest.raises(ConfigurationError, match=r"^WHOSAID_TRUSTED_PROXIES='10.0.0.1,proxy.local' is not valid"):
         load_settings(trusted_proxies="10.0.0.1,proxy.local")
+
+
+def test_an_idle_kept_alive_connection_is_closed(tmp_path: Path) -> None:
+    with serving(tmp_path / "data") as url:
+        address = urlsplit(url)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            response = b""
+            while not response.endswith(b'{"status":"ok"}'):
+                response += client.recv(65536)
+            assert response.startswith(b"HTTP/1.1 200")
+            idle_since = time.monotonic()
+            assert client.recv(65536) == b""  # the server hung up
+            assert 4 <= time.monotonic() - idle_since <= 15  # after timeout_keep_alive (5 s)
