@@ -49,9 +49,11 @@ class DatabaseTokenBuckets:
     """
 
     def __init__(
-        self, connect: Callable[[], Engine], *, per_minute: int, burst: int, clock: Callable[[], float] = time.time
+        self, connect: Callable[[], Engine], *, per_minute: int, burst: int, clock: Callable[[], float] = time.time,
+        prune_every: int = PRUNE_EVERY,
     ) -> None:
         self._connect = connect
+        self._prune_every = prune_every
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
@@ -72,7 +74,7 @@ class DatabaseTokenBuckets:
         try:
             wait = self._acquire(name[:200])
             self._requests += 1
-            if self._requests % PRUNE_EVERY == 0:
+            if self._requests % self._prune_every == 0:
                 self._prune()
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"The rate-limit store does not answer ({type(exc).__name__}).") from None

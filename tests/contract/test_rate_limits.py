@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.api.ratelimit import RateLimiter, TokenBucketLimiter
 from bot.index.database import open_engine
-from bot.index.quotas import DatabaseTokenBuckets
+from bot.index.quotas import DatabaseTokenBuckets, buckets
 
 MakeLimiter = Callable[..., RateLimiter]
 
@@ -82,3 +83,15 @@ def test_two_limiters_on_one_database_share_their_buckets(database_url: str) -> 
     assert taken[:3] == [0.0, 0.0, 0.0] and taken[3] == pytest.approx(10.0)
     clock.now += 10
     assert two.acquire("key|client") == 0.0 and one.acquire("key|client") > 0
+
+
+def test_buckets_of_idle_clients_are_deleted(tmp_path: Path) -> None:
+    clock = Clock()
+    engine = open_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    limiter = DatabaseTokenBuckets(lambda: engine, per_minute=60, burst=5, clock=clock, prune_every=4)
+    for name in ("a", "b", "c"):
+        limiter.acquire(name)
+    clock.now += 10  # 5 tokens at one a second: full again, so nothing is lost by forgetting them
+    limiter.acquire("d")  # the fourth request prunes
+    with engine.connect() as conn:
+        assert list(conn.scalars(select(buckets.c.name))) == ["d"]
