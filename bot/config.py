@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigurationError
 
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; a SQLite file in the data dir when unset."
     )
     max_file_bytes: int = Field(default=5_000_000, ge=1)
+    source_root: Path | None = Field(
+        default=None,
+        description="Files ingested by absolute path under this folder are shown to clients relative to it; "
+        "other absolute paths by their file name only.",
+    )
     chunk_max_chars: int = Field(default=700, ge=100)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
     extract_claims: bool = Field(default=True, description="Run attribution during ingest.")
@@ -52,6 +58,11 @@ class Settings(BaseSettings):
         default=None, ge=0, description="Processes that parse a large ingest; unset: one per core, 0 or 1: none."
     )
     lock_timeout_seconds: float = Field(default=30.0, ge=0)
+    retention_days: float = Field(
+        default=30.0, ge=0,
+        description="Days stored answers and idle conversations are kept (an answer with feedback stays with it); "
+        "0 keeps them forever.",
+    )
 
     # -- answering -------------------------------------------------------------------------
     llm: str | None = Field(
@@ -77,8 +88,18 @@ class Settings(BaseSettings):
     admin_keys: list[SecretStr] = Field(default_factory=list, description="Keys for ingest and delete over HTTP.")
     rate_limit_per_minute: int = Field(default=30, ge=1, description="Questions per minute per key and client.")
     rate_limit_burst: int = Field(default=10, ge=1)
+    rate_limit_store: Literal["auto", "memory", "database"] = Field(
+        default="auto",
+        description="Where rate-limit buckets live: 'memory' (this process), 'database' (shared by every worker "
+        "on the same database), or 'auto': the database when WHOSAID_DATABASE_URL is set, else memory.",
+    )
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Largest request body, ingest excepted.")
     max_ingest_bytes: int = Field(default=10_000_000, ge=1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated) of the proxies whose X-Forwarded-For is believed; "
+        "none by default, so a client cannot name another address to dodge its rate limit.",
+    )
 
     # -- Slack (Bolt's own variable names are accepted too) -----------------------------------
     slack_bot_token: SecretStr | None = Field(
@@ -103,6 +124,23 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: Any) -> list[str]:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        networks = [str(part).strip() for part in parts if str(part).strip()]
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+        return networks
+
+    @field_validator("source_root", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: Any) -> Any:
+        return value or None
+
     @property
     def slack_enabled(self) -> bool:
         """Slack over HTTP needs both the bot token and the signing secret."""
@@ -112,6 +150,12 @@ class Settings(BaseSettings):
     def keys_configured(self) -> bool:
         """Whether any API key is set; without keys the server is a local demo on 127.0.0.1."""
         return bool(self.widget_keys or self.admin_keys)
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        """Whether rate-limit buckets live in the database (shared by the workers on it)."""
+        store = self.rate_limit_store
+        return store == "database" or (store == "auto" and self.database_url is not None)
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,8 +7,11 @@ half-open ``[start, end)``, so ``article.text[start:end]`` reproduces any passag
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath, PurePosixPath
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 Span = tuple[int, int]
 
@@ -18,6 +21,36 @@ ClaimKind = Literal["direct", "indirect", "mixed", "according-to"]
 def article_id_for(text: str) -> str:
     """Return the stable id of an article: a hash of its exact text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL with a host, else ``None`` (never ``javascript:`` or ``file:``)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+_RECORD_SUFFIX = re.compile(r"#\d+$")  # "path#3": the fourth record of a JSON file
+
+
+def shown_source(source: str, *, root: PurePath | None = None) -> str:
+    """A source as a client may see it: URLs and relative paths as given; an absolute path (or one
+    that climbs with ``..``) relative to ``root`` when under it, else its file name, so the
+    server's folders are never shown."""
+    if source.startswith("api:") or web_url(source):
+        return source
+    suffix = match.group() if (match := _RECORD_SUFFIX.search(source)) else ""
+    path_text = source[: len(source) - len(suffix)]
+    path = PurePosixPath(path_text)
+    if not path.is_absolute() and ".." not in path.parts:
+        return source
+    if root is not None and path.is_absolute() and ".." not in path.parts and path.is_relative_to(root):
+        return str(path.relative_to(root)) + suffix
+    return (path.name or path_text) + suffix
 
 
 @dataclass(frozen=True, slots=True)

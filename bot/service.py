@@ -23,7 +23,8 @@ from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever
 from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
 from bot.ingest.pipeline import ClaimExtractor, Ingestor
-from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit
+from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit, shown_source
+from bot.textnorm import for_matching
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -38,7 +39,7 @@ MAX_QUERY_CHARS = 2000
 
 def validate_query(text: str, *, what: str = "question") -> str:
     """Return the stripped text, or raise ``InvalidQueryError`` with one clear sentence."""
-    stripped = text.strip()
+    stripped = for_matching(text).strip()  # "Mar\u200biupol" is asked as "Mariupol"
     if not stripped:
         raise InvalidQueryError(f"The {what} is empty: type a few words.")
     if len(stripped) > MAX_QUERY_CHARS:
@@ -214,6 +215,11 @@ class Whosaid:
             raise NotFoundError(f"No article with id {article_id!r}; `whosaid articles` lists them.")
         return article
 
+    def public_source(self, source: str) -> str:
+        """How a client sees a source: never the server's folders (see ``shown_source``)."""
+        root = self.settings.source_root
+        return shown_source(source, root=root.absolute() if root else None)
+
     def articles(self) -> list[Article]:
         """Every ready article."""
         return self.records.list_articles()
@@ -265,6 +271,8 @@ class Whosaid:
         question = self.check_question(question, mode=mode, session=session)
         history = self.conversations.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history, progress=progress)
+        citations = tuple(dataclasses.replace(c, source=self.public_source(c.source)) for c in answer.citations)
+        answer = dataclasses.replace(answer, citations=citations)
         answer_id = self.conversations.record(
             question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
         )
@@ -290,6 +298,15 @@ class Whosaid:
         if not self.conversations.answer_exists(answer_id):
             raise NotFoundError(f"No answer with id {answer_id!r}.")
         self.conversations.add_feedback(answer_id, rating=rating, comment=comment or None, channel=channel)
+
+    def prune(self, *, now: float | None = None) -> dict[str, int]:
+        """Delete answers and conversations past ``WHOSAID_RETENTION_DAYS`` (0: keep everything)."""
+        import time
+
+        days = self.settings.retention_days
+        if not days:
+            return {"sessions": 0, "answers": 0}
+        return self.conversations.prune(before=(now or time.time()) - days * 86_400)
 
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""

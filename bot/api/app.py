@@ -6,6 +6,8 @@ once, so the first question is fast and no two requests race to build the same m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -20,10 +22,11 @@ from starlette.responses import Response
 from bot.api import routes_answers, routes_articles, routes_site
 from bot.api.errors import ApiError, error_response, install_error_handlers
 from bot.api.middleware import BodyLimit, LoopbackHostOnly, RequestLog
-from bot.api.ratelimit import TokenBucketLimiter
+from bot.api.ratelimit import RateLimiter, TokenBucketLimiter
 from bot.api.security import LOCAL_ORIGIN_REGEX, KeyRing
 from bot.config import Settings, load_settings
 from bot.errors import WhosaidError
+from bot.index.quotas import DatabaseTokenBuckets
 from bot.service import Whosaid
 from bot.slack.http import EVENTS_PATH as SLACK_PATH
 from bot.slack.http import mount_slack
@@ -36,6 +39,8 @@ SLACK_ON = "Slack is on: events are received at POST /slack/events"
 INGEST_PATH = "/v1/ingest"
 # Slack posts whole messages (blocks included) with button clicks and shortcuts: far more than a question.
 SLACK_MAX_BYTES = 1_000_000
+# How often a server deletes stored answers past their retention (days long: hourly is plenty).
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class JSONErrorCORSMiddleware(CORSMiddleware):
@@ -65,7 +70,7 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
     app.state.settings = settings
     app.state.service = service
     app.state.keys = KeyRing(settings)
-    app.state.limiter = TokenBucketLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.limiter = _rate_limiter(settings, service)
     install_error_handlers(app)
     for router in (routes_answers.router, routes_articles.router, routes_site.router, routes_site.asset_routes()):
         app.include_router(router)
@@ -76,6 +81,14 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
         app.add_api_route(SLACK_PATH, _slack_off, methods=["POST"], include_in_schema=False)
     _add_middleware(app, settings)
     return app
+
+
+def _rate_limiter(settings: Settings, service: Whosaid) -> RateLimiter:
+    """Buckets in memory for one process; in the shared database when several workers share it."""
+    per_minute, burst = settings.rate_limit_per_minute, settings.rate_limit_burst
+    if settings.shared_rate_limits:
+        return DatabaseTokenBuckets(lambda: service.records.engine, per_minute=per_minute, burst=burst)
+    return TokenBucketLimiter(per_minute=per_minute, burst=burst)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
@@ -113,4 +126,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("ready in %.1f s", time.perf_counter() - started)
     except WhosaidError as exc:  # serve anyway: /healthz answers and /readyz says what is wrong
         log.warning("warm-up failed: %s", exc)
-    yield
+    pruning = asyncio.create_task(_prune_forever(app.state.service)) if settings.retention_days else None
+    try:
+        yield
+    finally:
+        if pruning is not None:
+            pruning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruning
+
+
+async def _prune_forever(service: Whosaid) -> None:
+    """Delete answers and conversations past their retention now, then every ``PRUNE_EVERY_SECONDS``."""
+    while True:
+        try:
+            gone = await run_in_threadpool(service.prune)
+            if any(gone.values()):
+                log.info("pruned %d answers and %d conversations past retention", gone["answers"], gone["sessions"])
+        except Exception as exc:  # a database hiccup must not end the loop (or the server)
+            log.warning("pruning stored answers failed: %s", type(exc).__name__)
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)

@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from bot.api.errors import ApiError
-from bot.api.ratelimit import TokenBucketLimiter, retry_after
+from bot.api.ratelimit import RateLimiter, retry_after
 from bot.api.security import KeyRejected, KeyRing, Principal
 from bot.config import Settings
 from bot.service import Whosaid
@@ -83,11 +84,12 @@ Caller = Annotated[Principal, Depends(public_caller)]
 AdminCaller = Annotated[Principal, Depends(admin_caller)]
 
 
-def _take_token(request: Request, caller: Principal, *, bucket: str, what: str) -> Principal:
+async def _take_token(request: Request, caller: Principal, *, bucket: str, what: str) -> Principal:
     """Take one token from the caller's ``bucket`` (per key and client address), or answer 429."""
-    limiter: TokenBucketLimiter = request.app.state.limiter
+    limiter: RateLimiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
-    wait = limiter.acquire(f"{bucket}|{caller.key_id}|{client}")
+    # In a thread: a shared store is a database round trip, which must not stall the event loop.
+    wait = await run_in_threadpool(limiter.acquire, f"{bucket}|{caller.key_id}|{client}")
     if wait:
         seconds = retry_after(wait)
         raise ApiError(
@@ -99,12 +101,12 @@ def _take_token(request: Request, caller: Principal, *, bucket: str, what: str) 
 
 async def question_quota(request: Request, caller: Caller) -> Principal:
     """A question costs a token of the caller's question bucket."""
-    return _take_token(request, caller, bucket="q", what="questions")
+    return await _take_token(request, caller, bucket="q", what="questions")
 
 
 async def feedback_quota(request: Request, caller: Caller) -> Principal:
     """Feedback has a bucket of its own, so ratings never use up questions (and cannot flood the database)."""
-    return _take_token(request, caller, bucket="f", what="ratings")
+    return await _take_token(request, caller, bucket="f", what="ratings")
 
 
 QuestionCaller = Annotated[Principal, Depends(question_quota)]

@@ -78,10 +78,21 @@ def validation_sentence(errors: Sequence[Any]) -> str:
         if kind == "missing":
             sentence = f"The {noun} '{field}' is required."
         else:
-            message = str(first.get("msg", "is invalid")).rstrip(".")
+            message = str(first.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
             sentence = f"The {noun} '{field}' is invalid: {message[:1].lower()}{message[1:]}."
     more = len(errors) - 1
     return sentence if not more else f"{sentence[:-1]} (and {more} more problem{'s' * (more > 1)})."
+
+
+def _unreadable_body(cause: BaseException) -> str:
+    """What made a body unreadable, in one sentence (FastAPI says only "error parsing the body")."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"The request body is not valid UTF-8 (an undecodable byte at position {cause.start})."
+    if isinstance(cause, RecursionError):
+        return "The request body is nested too deeply to read."
+    if isinstance(cause, ValueError) and "digits" in str(cause):  # int() refuses more than 4,300 digits
+        return "The request body has a number too long to read; numbers here are small integers."
+    return "The request body could not be read as JSON."
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -110,6 +121,8 @@ def install_error_handlers(app: FastAPI) -> None:
             sentence = f"{request.method} is not allowed on {request.url.path}; use {allowed or 'another method'}."
         elif exc.status_code == 413:
             sentence = "The request body is too large."
+        elif exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not read the body
+            sentence = _unreadable_body(exc.__cause__)
         else:
             sentence = f"The request failed ({exc.status_code})."
         return error_response(exc.status_code, sentence, headers or None)

@@ -33,7 +33,8 @@ _SLUG_GAPS = re.compile(r"[^\w]+")
 def article(_caller: Caller, article_id: ArticleId, service: ServiceDep) -> dict[str, Any]:
     """An article's metadata and exact text: every citation's ``start``/``end`` index it."""
     try:
-        return service.article(article_id).to_dict()
+        found = service.article(article_id)
+        return {**found.to_dict(), "source": service.public_source(found.source)}
     except NotFoundError:
         raise ApiError(404, f"No article has the id {article_id}.") from None
 

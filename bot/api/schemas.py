@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.model import DifferenceKind, Match, Verdict
+from bot.model import DifferenceKind, Match, Verdict, web_url
 
 MAX_TEXT = 4000  # longer questions are refused by the service with a clearer sentence
 
@@ -136,6 +136,14 @@ class FeedbackRequest(BaseModel):
     rating: Literal[1, -1]
     comment: str | None = Field(default=None, max_length=2000)
 
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _an_integer(cls, rating: Any) -> Any:
+        # Pydantic's literal check is lax: true and 1.0 would pass as 1.
+        if type(rating) is not int or rating not in (1, -1):
+            raise ValueError("it must be the integer 1 (helpful) or -1 (not helpful)")
+        return rating
+
 
 class FeedbackOut(BaseModel):
     """Feedback was stored."""
@@ -152,6 +160,14 @@ class ArticleIn(BaseModel):
     published: dt.date | None = Field(default=None, description="YYYY-MM-DD")
     publisher: str | None = Field(default=None, max_length=300)
     author: str | None = Field(default=None, max_length=300)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url_only(cls, url: str | None) -> str | None:
+        # A citation's link is opened by readers: javascript:, data: or file: would run or leak there.
+        if url is not None and url.strip() and web_url(url) is None:
+            raise ValueError("only http:// and https:// URLs are accepted")
+        return url
 
 
 class IngestRequest(BaseModel):

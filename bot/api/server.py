@@ -13,6 +13,7 @@ from bot.api.security import is_loopback
 from bot.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.service import Whosaid
 
 
@@ -49,9 +50,7 @@ def serve(service: Whosaid, *, host: str, port: int, echo: Callable[[str], None]
             if self.started:
                 echo(f"whosaid is serving on {url} — open it to ask questions")
 
-    config = uvicorn.Config(
-        create_app(settings, service=service), access_log=False, log_config=None, lifespan="on", server_header=False
-    )
+    config = uvicorn_config(create_app(settings, service=service), settings)
     try:
         started = time.perf_counter()
         service.warm_up()  # a bad model or store fails here, as one sentence, before any request
@@ -62,6 +61,22 @@ def serve(service: Whosaid, *, host: str, port: int, echo: Callable[[str], None]
     finally:
         listener.close()
     echo("whosaid has stopped.")
+
+
+def uvicorn_config(app: Any, settings: Settings) -> Any:
+    """Uvicorn's settings for ``app``: forwarded headers believed only from the configured proxies."""
+    import uvicorn
+
+    proxies = settings.trusted_proxies
+    return uvicorn.Config(
+        app, access_log=False, log_config=None, lifespan="on", server_header=False,
+        # Uvicorn believes X-Forwarded-For from 127.0.0.1 by default: any local client (or a
+        # proxy that passes the header on) could then pick its own address, and its own bucket.
+        proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) if proxies else "",
+        # Uvicorn has no header or body read timeout (a proxy in front must provide one): what it
+        # does offer is an idle keep-alive limit, and a bound on waiting for requests at shutdown.
+        timeout_keep_alive=5, timeout_graceful_shutdown=10,
+    )
 
 
 def _listen(host: str, port: int) -> socket.socket:

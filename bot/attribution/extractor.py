@@ -6,6 +6,8 @@ CLI that imports it) stays instant.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -17,11 +19,14 @@ from bot.attribution.interviews import answered_questions
 from bot.attribution.patterns import entity_mentions, find_candidates, forget
 from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
-from bot.attribution.resolve import SpeakerResolver
+from bot.attribution.resolve import Resolution, SpeakerResolver
 from bot.attribution.spans import overlaps
 from bot.attribution.surface import colon_candidates, expand_with_quotes, finish, link_orphan_quotes
 from bot.errors import ConfigurationError
 from bot.model import Claim, ClaimKind, Span
+from bot.textnorm import mask_markup
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -71,7 +76,9 @@ class AttributionExtractor:
     ) -> Iterator[list[Claim]]:
         stream = iter(texts)
         done = 0
-        while batch := list(islice(stream, self._batch_size)):
+        while originals := list(islice(stream, self._batch_size)):
+            # Tags pasted into plain text are blanked (same offsets), so "<b>" is never a speaker.
+            batch = [mask_markup(text) for text in originals]
             chunks = [
                 (i, s) for i, t in enumerate(batch) for s in chunk_spans(t, self._chunk_chars)
             ]
@@ -83,13 +90,14 @@ class AttributionExtractor:
                 docs[i].append((s, doc))
             for i, text in enumerate(batch):
                 article_id = ids[done + i] if ids else None
-                yield self._assemble(text, docs[i], article_id)
+                yield self._assemble(text, docs[i], article_id, original=originals[i])
             done += len(batch)
 
     def _assemble(
-        self, text: str, docs: list[tuple[int, Doc]], article_id: str | None
+        self, text: str, docs: list[tuple[int, Doc]], article_id: str | None, *, original: str
     ) -> list[Claim]:
-        """Combine parser and surface candidates for one text and resolve their speakers."""
+        """Combine parser and surface candidates for one (masked) text and resolve their speakers;
+        contents are read from the ``original`` text, at the same offsets."""
         cands: list[Candidate] = []
         entities: list[EntityMention] = []
         for offset, doc in docs:
@@ -102,7 +110,7 @@ class AttributionExtractor:
         expand_with_quotes(cands, quotes)
         link_orphan_quotes(text, cands, quotes)
         cands = sorted(finish(cands), key=lambda c: c.cue_span)
-        return answered_questions(text, _to_claims(text, cands, entities, quotes, article_id))
+        return answered_questions(text, _to_claims(original, cands, entities, quotes, article_id))
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
@@ -129,16 +137,20 @@ def _to_claims(
     claims: list[Claim] = []
     for cand in cands:
         res = resolver.resolve(cand, recent)
-        if res.speaker is not None and cand.source is not None:
-            named = cand.source.kind in {"person", "pronoun"} or resolver.is_person(res.speaker)
-            kind = "person" if named else cand.source.kind
-            recent.append((cand.source.span[0], res.speaker, kind))
+        if res.speaker is not None:  # ">" or "--" is nobody; blanked markup leaves runs of spaces
+            speaker = " ".join(res.speaker.split())
+            res = dataclasses.replace(res, speaker=speaker) if _LETTER.search(speaker) else Resolution(None, None)
+        source = cand.source if cand.source is not None and _LETTER.search(cand.source.text) else None
+        if res.speaker is not None and source is not None:
+            named = source.kind in {"person", "pronoun"} or resolver.is_person(res.speaker)
+            kind = "person" if named else source.kind
+            recent.append((source.span[0], res.speaker, kind))
         spans = tuple(cand.content)
         claims.append(
             Claim(
                 speaker=res.speaker,
-                speaker_mention=cand.source.text if cand.source else None,
-                source_span=cand.source.span if cand.source else None,
+                speaker_mention=" ".join(source.text.split()) if source else None,
+                source_span=source.span if source else None,
                 cue=cand.cue,
                 cue_span=cand.cue_span,
                 content=" ".join(text[s:e] for s, e in spans),

@@ -4,6 +4,10 @@ Every answer given is stored with an id, so feedback from any interface (the wid
 buttons, Slack's 👍 / 👎) points at exactly what the user saw. Sessions hold the turns that
 let follow-ups be rewritten into standalone questions.
 
+Nothing here grows without bound: ``prune`` deletes answers and conversations older than the
+retention period (the server runs it in the background). An answer someone rated is kept with
+its feedback, so every rating still shows what was rated.
+
 Ids and texts that a backend could not store (longer than the id columns, or holding NUL,
 which PostgreSQL refuses) are unknown to reads and refused by writes, alike on every backend.
 """
@@ -17,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -25,9 +30,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
+    inspect,
     select,
+    text,
+    update,
 )
 
 from bot.errors import InvalidQueryError
@@ -36,7 +45,12 @@ from bot.index.database import create_schema
 metadata = MetaData()
 MAX_ID_CHARS = 64
 
-sessions = Table("sessions", metadata, Column("id", String(MAX_ID_CHARS), primary_key=True))
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(MAX_ID_CHARS), primary_key=True),
+    Column("touched", Float),  # when the conversation was started or last answered in (indexed below)
+)
 turns = Table(
     "turns",
     metadata,
@@ -75,6 +89,7 @@ class Conversations:
         self.engine = engine
         with engine.begin() as conn:
             create_schema(conn, metadata)
+            _add_touched(conn)
 
     def create_session(self, session_id: str) -> None:
         """Start a conversation (a no-op when it exists)."""
@@ -84,7 +99,7 @@ class Conversations:
             )
         with self.engine.begin() as conn:
             if conn.scalar(select(sessions.c.id).where(sessions.c.id == session_id)) is None:
-                conn.execute(insert(sessions).values(id=session_id))
+                conn.execute(insert(sessions).values(id=session_id, touched=time.time()))
 
     def session_exists(self, session_id: str) -> bool:
         """Whether a conversation with this id was started."""
@@ -121,6 +136,7 @@ class Conversations:
                 # Lock the session's row (PostgreSQL; SQLite has one writer anyway) so two workers
                 # answering in the same session at once cannot both take the next turn number.
                 conn.execute(select(sessions.c.id).where(sessions.c.id == session_id).with_for_update())
+                conn.execute(update(sessions).where(sessions.c.id == session_id).values(touched=time.time()))
                 last = conn.scalar(select(func.max(turns.c.turn)).where(turns.c.session_id == session_id))
                 conn.execute(insert(turns).values(
                     session_id=session_id, turn=(last or 0) + 1, question=question,
@@ -155,6 +171,31 @@ class Conversations:
         )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+
+    def prune(self, *, before: float) -> dict[str, int]:
+        """Delete conversations last used, and answers given, before ``before`` (a time); an answer
+        with feedback is kept with it. Returns how many sessions and answers went."""
+        with self.engine.begin() as conn:
+            stale = select(sessions.c.id).where(sessions.c.touched < before)
+            conn.execute(delete(turns).where(turns.c.session_id.in_(stale)))
+            gone_sessions = conn.execute(delete(sessions).where(sessions.c.touched < before)).rowcount
+            rated = select(feedback.c.answer_id)
+            gone_answers = conn.execute(
+                delete(answers).where(answers.c.created < before, answers.c.id.not_in(rated))
+            ).rowcount
+        return {"sessions": gone_sessions, "answers": gone_answers}
+
+
+def _add_touched(conn: Connection) -> None:
+    """Databases made before retention have sessions without ``touched``: add it, counting from now.
+
+    Run under the schema lock ``create_schema`` took, so two workers starting at once add it once.
+    """
+    if "touched" not in {column["name"] for column in inspect(conn).get_columns("sessions")}:
+        conn.execute(text("ALTER TABLE sessions ADD COLUMN touched FLOAT"))
+        conn.execute(update(sessions).values(touched=time.time()))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_sessions_touched ON sessions (touched)"))
 
 
 def _storable_id(value: str) -> bool:

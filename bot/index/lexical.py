@@ -18,10 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.index.records import RecordStore
 from bot.model import SearchFilters
+from bot.textnorm import for_matching
 
 if TYPE_CHECKING:
     import numpy as np
     from bm25s import BM25
+
+
+# Names how texts are tokenized: a cached index built another way is rebuilt, not reused.
+TOKENS = "t2"
 
 
 def _bm25s() -> Any:
@@ -39,7 +44,7 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
 
     stemmer = Stemmer.Stemmer("english")
     return bm25s.tokenize(  # type: ignore[no-any-return]
-        texts, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        [for_matching(text) for text in texts], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
     )
 
 
@@ -113,7 +118,7 @@ class LexicalIndex:
         tmp = Path(tempfile.mkdtemp(dir=self._cache_dir, prefix=".tmp-"))
         built.retriever.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps({"ids": built.ids, "fields": fields}))
-        target = self._cache_dir / f"rev-{built.revision}"
+        target = self._cache_dir / f"rev-{built.revision}-{TOKENS}"
         try:
             os.replace(tmp, target)  # atomic: a reader sees a whole index or none
         except OSError:
@@ -125,7 +130,7 @@ class LexicalIndex:
     def _load(self, revision: int) -> _Built | None:
         bm25s = _bm25s()
 
-        folder = self._cache_dir / f"rev-{revision}"
+        folder = self._cache_dir / f"rev-{revision}-{TOKENS}"
         try:
             saved = json.loads((folder / "ids.json").read_text())
             retriever = bm25s.BM25.load(str(folder), show_progress=False)

@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreUnavailableError
 from bot.index.database import create_schema, open_engine, writer_lock
-from bot.model import Article, Chunk, Claim, Quantity
+from bot.model import Article, Chunk, Claim, Quantity, web_url
 
 metadata = MetaData()
 
@@ -386,7 +386,7 @@ class RecordStore:
 
 def _article(row: Any, *, id_key: str = "id") -> Article:
     return Article(
-        id=row[id_key], source=row["source"], title=row["title"], text=row["text"], url=row["url"],
+        id=row[id_key], source=row["source"], title=row["title"], text=row["text"], url=web_url(row["url"]),
         published=row["published"], publisher=row["publisher"], author=row["author"],
     )
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import InputPathError
+from bot.model import web_url
+from bot.textnorm import has_words
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}", re.ASCII)  # not other scripts' digits
@@ -87,9 +89,11 @@ def _read_bytes(path: Path, *, limit: int) -> bytes:
 
 
 def check_text(text: str, max_bytes: int) -> None:
-    """Refuse a text that is empty, binary (NUL), invalid Unicode or too large (``SkipFile``)."""
+    """Refuse a text that is empty, without words, binary (NUL), invalid Unicode or too large (``SkipFile``)."""
     if not text.strip():
         raise SkipFile("empty text")
+    if not has_words(text):  # e.g. nothing but zero-width spaces, or punctuation
+        raise SkipFile("no words in the text (only punctuation or invisible characters)")
     if "\x00" in text:
         raise SkipFile("binary text (contains NUL characters)")
     try:
@@ -124,7 +128,7 @@ def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
             source=str(path),
             title=(doc.title or first_line_title(text)).strip(),
             text=text,
-            url=doc.url or None,
+            url=web_url(doc.url),  # page metadata: anything but http(s) is dropped
             published=_iso_date(doc.date),
             publisher=doc.sitename or None,
             author=doc.author or None,
@@ -170,6 +174,8 @@ def _records_to_documents(
         text = record["text"]
         check_text(text, max_bytes)
         url = _optional_str(record, "url")
+        if url is not None and web_url(url) is None:
+            raise SkipFile(f"record {key} has a url that is not http:// or https://")
         yield Document(
             source=url or f"{path}#{key}",
             title=_optional_str(record, "title") or first_line_title(text),

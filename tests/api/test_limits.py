@@ -117,3 +117,29 @@ def test_unknown_routes_and_methods(client: TestClient) -> None:
     assert wrong.status_code == 405 and wrong.json() == {"error": "GET is not allowed on /v1/ask; use POST."}
     slack = client.post("/slack/events", json={})
     assert slack.status_code == 404 and slack.json()["error"].startswith("Slack is off")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "sentence"),
+    [
+        (b'{"question": "Mari\xffupol"}', 400,
+         "The request body is not valid UTF-8 (an undecodable byte at position 18)."),
+        (b'{"answer_id": "a", "rating": 1' + b"0" * 5000 + b"}", 400,
+         "The request body has a number too long to read; numbers here are small integers."),
+        (b"[" * 30_000, 400, "The request body is nested too deeply to read."),
+    ],
+)
+def test_an_unreadable_body_says_what_is_wrong(client: TestClient, body: bytes, status: int, sentence: str) -> None:
+    response = client.post("/v1/feedback", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()) == (status, {"error": sentence})
+
+
+@pytest.mark.parametrize("rating", [True, False, 1.0, -1.0, "1", 2, 0, None])
+def test_a_rating_is_the_integer_1_or_minus_1(client: TestClient, rating: object) -> None:
+    answer_id = client.post("/v1/ask", json={"question": QUESTION}).json()["answer_id"]
+    response = client.post("/v1/feedback", json={"answer_id": answer_id, "rating": rating})
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "The field 'rating' is invalid: it must be the integer 1 (helpful) or -1 (not helpful)."
+    }
+    assert client.post("/v1/feedback", json={"answer_id": answer_id, "rating": -1}).status_code == 201

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import signal
@@ -20,16 +19,7 @@ import pytest
 
 from ..conftest import FIXTURES
 from .conftest import QUESTION, events
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without whosaid or Slack settings (read when called: after the
-    autouse fixture), plus the fast fakes and ``extra``."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(("WHOSAID_", "SLACK_"))}
-    return {**kept, "WHOSAID_EMBEDDING_MODEL": "hash", "WHOSAID_EXTRACT_CLAIMS": "false", **extra}
-
-
-SERVING = re.compile(r"whosaid is serving on (http://127\.0\.0\.1:\d+/) — open it to ask questions")
+from .serving import SERVING, clean_env
 
 
 def whosaid(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -105,3 +106,18 @@ def test_a_comment_with_nul_is_refused_on_every_backend(conversations: Conversat
     with pytest.raises(InvalidQueryError, match="NUL"):
         conversations.add_feedback(answer_id, rating=1, comment="bad\x00comment", channel="api")
     assert conversations.feedback_for(answer_id) == []
+
+
+def test_prune_deletes_what_is_past_retention_and_keeps_rated_answers(conversations: Conversations) -> None:
+    conversations.create_session("idle")
+    unrated, rated = answer_in(conversations, "idle", "one"), answer_in(conversations, None, "two")
+    conversations.add_feedback(rated, rating=1, comment=None, channel="api")
+    cutoff = time.time() + 1  # everything so far is "old"
+    time.sleep(1.1)
+    conversations.create_session("active")
+    recent = answer_in(conversations, "active", "three")
+    assert conversations.prune(before=cutoff) == {"sessions": 1, "answers": 1}
+    assert not conversations.answer_exists(unrated) and conversations.answer_exists(rated)
+    assert conversations.feedback_for(rated) == [{"rating": 1, "comment": None, "channel": "api"}]
+    assert not conversations.session_exists("idle") and conversations.history("idle") == []
+    assert conversations.answer_exists(recent) and [t["question"] for t in conversations.history("active")] == ["three"]

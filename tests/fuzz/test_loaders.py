@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.index.embedder import HashEmbedder
 from bot.ingest.loaders import Document, SkipFile, first_line_title, load
+from bot.model import web_url
 from bot.service import Whosaid
+from bot.textnorm import has_words
 from tests.conftest import NoClaims
 
 LIMIT = 5_000_000
@@ -54,7 +56,7 @@ def load_or_skip(path: Path, *, limit: int = LIMIT) -> list[Document] | str:
     finally:
         path.unlink()
     for doc in documents:
-        assert doc.text.strip() and "\x00" not in doc.text
+        assert has_words(doc.text) and "\x00" not in doc.text
         doc.text.encode("utf-8")  # never a lone surrogate: every offset must survive storage
     return documents
 
@@ -90,8 +92,10 @@ def loadable(item: Any) -> bool:
     """Whether a JSON item is a record whose text any loader must accept."""
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         return False
-    text = item["text"]
-    return bool(text.strip()) and "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+    text, url = item["text"], item.get("url")
+    if isinstance(url, str) and url.strip() and web_url(url.strip()) is None:
+        return False  # a record's link must be http(s)
+    return has_words(text) and "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 @FUZZ
