@@ -55,7 +55,8 @@ def test_a_damaged_model_file_fails_in_one_sentence(tmp_path: Path, damage: str)
         data = shipped.read_bytes()
         shutil.copy(checksum_path(shipped), checksum_path(path))
         mid = len(data) // 2
-        path.write_bytes(data[:mid] if damage == "truncated" else data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1:])
+        flipped = data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1 :]
+        path.write_bytes(data[:mid] if damage == "truncated" else flipped)
     with pytest.raises(ConfigurationError) as caught:
         create_extractor("model", model_path=path).extract(SENTENCE)
     message = str(caught.value)
