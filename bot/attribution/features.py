@@ -87,18 +87,15 @@ def _quoted(toks: list[Token]) -> list[bool]:
 
 
 def _sentence_context(toks: list[Token]) -> list[list[str]]:
-    """Per token: is there a speech word earlier / later in its sentence."""
-    out: list[list[str]] = []
-    by_sent: dict[int, list[int]] = {}
-    for i, tok in enumerate(toks):
-        by_sent.setdefault(tok.sent.start, []).append(i)
+    """Per token: is there a speech word earlier / later in its sentence (one pass each way)."""
+    sents = [t.sent.start for t in toks]
     marks = [_cue_word(t) for t in toks]
-    for idxs in by_sent.values():
-        for i in idxs:
-            before = any(marks[j] for j in idxs if j < i)
-            after = any(marks[j] for j in idxs if j > i)
-            out.append([f"cueleft={before}", f"cueright={after}"])
-    return out
+    left, right = [False] * len(toks), [False] * len(toks)
+    for i in range(1, len(toks)):
+        left[i] = sents[i] == sents[i - 1] and (left[i - 1] or marks[i - 1])
+    for i in range(len(toks) - 2, -1, -1):
+        right[i] = sents[i] == sents[i + 1] and (right[i + 1] or marks[i + 1])
+    return [[f"cueleft={a}", f"cueright={b}"] for a, b in zip(left, right, strict=True)]
 
 
 def featurize(doc: Doc) -> list[list[str]]:
