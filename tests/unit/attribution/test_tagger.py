@@ -71,3 +71,17 @@ def test_a_missing_model_file_fails_in_one_sentence(tmp_path: Path) -> None:
 def test_an_unknown_engine_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="WHOSAID_ATTRIBUTION"):
         create_extractor("oracle")
+
+
+@pytest.mark.slow
+def test_the_pool_runs_the_configured_engine() -> None:
+    from bot.attribution.pool import ProcessExtractor
+
+    texts = [SENTENCE, "Mayor Ada Quince said the ferry would run on Sundays."]  # FICTIONAL
+    pool = ProcessExtractor(workers=2, min_chars=0, slice_chars=1, engine="model")
+    try:
+        found = list(pool.extract_many(texts))
+        assert pool.worker_pids
+    finally:
+        pool.close()
+    assert found == [create_extractor("model").extract(t) for t in texts] and all(found)
