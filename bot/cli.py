@@ -295,6 +295,38 @@ def _print_answer(answer: Answer, *, as_json: bool) -> None:
         typer.echo(f"    {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
 
 
+@app.command("train-attribution")
+def train_attribution(
+    data: Annotated[Path, typer.Option("--data", help="A brat corpus: text/NAME.txt and attributions/NAME_*.ann.")],
+    seed: Annotated[int, typer.Option("--seed", help="Shuffling seed; the same seed gives the same model.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the model file (default: the package's bot/models/).")
+    ] = None,
+) -> None:
+    """Train the attribution tagger (WHOSAID_ATTRIBUTION=model) on an annotated corpus."""
+    from rich.progress import Progress
+
+    from bot.attribution.tagger import MODEL_DIR
+    from bot.attribution.training import train
+    from bot.config import load_settings
+
+    settings = load_settings()
+    with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        report = train(data, out or MODEL_DIR, seed=seed, spacy_model=settings.spacy_model, progress=advance)
+    typer.echo(
+        f"trained on {report.articles} articles ({report.sequences} paragraphs) in {report.seconds:.0f} s: "
+        f"{report.path} ({report.bytes / 1e6:.1f} MB); use it with WHOSAID_ATTRIBUTION=model"
+        + ("" if out is None else f" WHOSAID_ATTRIBUTION_MODEL={report.path}")
+    )
+
+
 def attribution_lines(answer: Answer) -> list[str]:
     """The ``Attribution: ...`` lines printed under the verdict of a check that names its speaker."""
     return [f"Attribution: {sentence}" for sentence in attribution_sentences(answer)]

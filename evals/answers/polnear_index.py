@@ -106,12 +106,15 @@ def cache_key(articles: Sequence[tuple[str, str]], settings: Settings) -> str:
     for name, text in sorted(articles):
         digest.update(f"{name}\0{text}\0".encode())
     ingest = (settings.embedding_model, settings.spacy_model, settings.chunk_max_chars,
-              settings.chunk_overlap_sentences, settings.collection_prefix, settings.extract_claims)
+              settings.chunk_overlap_sentences, settings.collection_prefix, settings.extract_claims,
+              settings.attribution, str(settings.attribution_model))
     digest.update(repr(ingest).encode())
     for package in _PACKAGES:
         digest.update(f"{package}={_version(package)}\0".encode())
     for path in _code_files():
         digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes())
+    for model in sorted((ROOT / "bot" / "models").glob("*.bin")):  # the shipped tagger
+        digest.update(model.read_bytes())
     return digest.hexdigest()[:16]
 
 

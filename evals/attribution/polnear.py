@@ -5,6 +5,7 @@ copied into the project):
 
     .venv/bin/python -m evals.attribution.polnear --split dev
     .venv/bin/python -m evals.attribution.polnear --split train --limit 100
+    .venv/bin/python -m evals.attribution.polnear --split dev --engine model
 
 Prints content P/R/F1, source and cue accuracy on matched pairs, full-match P/R/F1 for the
 engine and for ``textacy.extract.triples.direct_quotations`` on the same spaCy model, and the
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.attribution import AttributionExtractor
+from bot.attribution.engine import ENGINES, create_extractor
 from evals.attribution.scoring import Attr, Tally
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[3] / "shared" / "polnear"
@@ -129,10 +131,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--engine", choices=ENGINES, default="rules", help="the candidate finder to score")
+    parser.add_argument("--model", type=Path, default=None, help="a tagger model file (default: the shipped one)")
     args = parser.parse_args()
 
-    result = evaluate(args.root, args.split, limit=args.limit, baseline=not args.no_baseline)
-    print(f"PolNeAR {args.split}: {result['articles']} articles, {result['gold']} gold attributions")
+    extractor = create_extractor(args.engine, model_path=args.model)
+    result = evaluate(args.root, args.split, limit=args.limit, baseline=not args.no_baseline, extractor=extractor)
+    print(f"PolNeAR {args.split} ({args.engine}): {result['articles']} articles, {result['gold']} gold attributions")
     _print("whosaid", result["whosaid"])
     if result["textacy"] is not None:
         _print("textacy", result["textacy"])

