@@ -126,10 +126,16 @@ def _support(result: Scored, evidence: Sequence[Evidence], citations: Mapping[in
 
 def _overlaps(citation: Mapping[str, Any], evidence: Evidence) -> bool:
     return (
-        citation["source"] == evidence.source
+        _same_source(citation["source"], evidence.source)
         and citation["start"] < evidence.end
         and evidence.start < citation["end"]
     )
+
+
+def _same_source(shown: str, ingested: str) -> bool:
+    """A citation's source names the ingested file: clients see a path relative to the configured
+    root, or the file name, never the server's absolute path (``bot.model.shown_source``)."""
+    return shown == ingested or ingested.endswith("/" + shown)
 
 
 def summarise(results: Sequence[Scored]) -> dict[str, Any]:
