@@ -300,7 +300,7 @@ def train_attribution(
     data: Annotated[Path, typer.Option("--data", help="A brat corpus: text/NAME.txt and attributions/NAME_*.ann.")],
     seed: Annotated[int, typer.Option("--seed", help="Shuffling seed; the same seed gives the same model.")] = 0,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Folder for the model file (default: the package's bot/models/).")
+        Path | None, typer.Option("--out", help="Folder for the model file (default: the package's own).")
     ] = None,
 ) -> None:
     """Train the attribution tagger (WHOSAID_ATTRIBUTION=model) on an annotated corpus."""

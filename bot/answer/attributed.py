@@ -19,7 +19,7 @@ claimed speaker's name must not pull the search towards X's other claims). Outco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from operator import attrgetter
 
@@ -39,14 +39,14 @@ _RELEVANCE = attrgetter("relevance")  # what the claimed speaker said on the top
 
 def check_attribution(
     parsed: ParsedClaim, evidence: Sequence[Evidence], *, speakers: SpeakerIndex, policy: Policy | None = None,
-    sentences: Sequence[Evidence] = (),
+    sentences: Callable[[], Sequence[Evidence]] | None = None,
 ) -> CheckResult:
     """Decide an attributed claim from the retrieved claims (``evidence``, best first).
 
     A denial on record, by the claimed speaker or an organisation they speak for, outranks a
     negation found in their other words: "X said police fired" when X's ministry denied that
     police fired is ``contradicted``, not a misquote. When no claim decides (``unverified``), the
-    attributed ``sentences`` of the retrieved passages (``onrecord.sentences_on_record``) are read:
+    attributed ``sentences()`` of the retrieved passages (``onrecord.sentences_on_record``) are read:
     one naming X as saying the words decides as X's record; one naming someone else misattributes.
     """
     policy = policy or Policy()
@@ -59,8 +59,8 @@ def check_attribution(
         if denial is not None:
             on_topic = result.attribution.said_on_topic if result.attribution else ()
             return _own_finding(parsed, claimed, denial, on_topic, speakers, policy)
-    if result.verdict == "unverified" and sentences:
-        return _from_sentences(parsed, claimed, sentences, speakers, policy) or result
+    if result.verdict == "unverified" and sentences is not None:
+        return _from_sentences(parsed, claimed, sentences(), speakers, policy) or result
     return result
 
 

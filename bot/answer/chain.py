@@ -164,8 +164,6 @@ class AnswerChain:
             for voice in self._voices(speakers.resolve(parsed.speaker) or parsed.speaker):
                 found += self._nearest(query, state.vector, k=8, speaker=voice)
         state.evidence = self._weigh(query, state.vector, found, by_content=parsed.attributed)
-        if parsed.attributed:  # sentences "X said ..." the extractor missed, read when no claim decides
-            state.passages = self._retriever.search(query, k=5, vector=state.vector)
         return state
 
     def _judge(self, state: _State) -> _State:
@@ -174,12 +172,16 @@ class AnswerChain:
             return state
         speakers = self._speaker_index()
         if state.parsed.attributed:
-            sentences = sentences_on_record(
-                state.parsed.content, state.passages, speakers=speakers, floor=self.policy.verbatim,
-                first=len(state.evidence),
-            )
+            content, vector, first = state.parsed.content, state.vector, len(state.evidence)
+
+            def on_record() -> list[Evidence]:
+                """Sentences "X said ..." of the passages for the words: searched only when no claim decides."""
+                hits = self._retriever.search(content, k=5, vector=vector)
+                return sentences_on_record(content, hits, article_text=lambda i: self._article(i).text,
+                                           speakers=speakers, floor=self.policy.verbatim, first=first)
+
             state.result = check_attribution(
-                state.parsed, state.evidence, speakers=speakers, policy=self.policy, sentences=sentences
+                state.parsed, state.evidence, speakers=speakers, policy=self.policy, sentences=on_record
             )
         else:
             assert state.plan is not None

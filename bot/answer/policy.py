@@ -10,9 +10,11 @@ embedding model needs its own calibration. How each value was set:
   bare claim checks, tuned on the check questions of the same tuning split;
 * ``paraphrase``, ``related``, ``misattribution_margin``, ``tie``, ``verbatim``, ``flip_coverage``,
   ``flip_similarity``:
-  attributed claim checks and polarity; set by hand and checked on the tune split of
-  evals/checks/checks.jsonl (fictional) only, not swept yet; its held-out split and the PolNeAR
-  dev checks (evals/checks/polnear.py) measure them;
+  attributed claim checks and polarity; swept one at a time on the tune split of
+  evals/checks/checks.jsonl (fictional) only (evals/checks/calibrate.py), each value inside its
+  plateau (``paraphrase`` at the plateau's top, since 0.58 let swapped PolNeAR checks through);
+  ``verbatim`` set by hand; the held-out split and the PolNeAR dev checks (evals/checks/polnear.py)
+  measure them;
 * ``support`` (citation verification): tests/unit/answer/calibration.py, see bot/answer/citations.py.
 """
 

@@ -1,6 +1,6 @@
 """Which candidate finder the extractor runs: one factory for the service, the pool and the evals.
 
-``rules`` is the hand-written engine; ``model`` the trained tagger (``bot/models/``); ``hybrid``
+``rules`` is the hand-written engine; ``model`` the trained tagger (``bot/attribution/models/``); ``hybrid``
 the tagger with the rules' candidates added where the tagger found no cue of its own.
 """
 

@@ -25,7 +25,7 @@ from bot.model import Span
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "attribution-crf.bin"
 TAGS = {"Source": "SRC", "Cue": "CUE", "Content": "CON"}
 _NOT_SPEAKERS = frozenset({"it", "this", "that", "there", "which", "what", "who"})

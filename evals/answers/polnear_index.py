@@ -113,7 +113,7 @@ def cache_key(articles: Sequence[tuple[str, str]], settings: Settings) -> str:
         digest.update(f"{package}={_version(package)}\0".encode())
     for path in _code_files():
         digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes())
-    for model in sorted((ROOT / "bot" / "models").glob("*.bin")):  # the shipped tagger
+    for model in sorted((ROOT / "bot" / "attribution" / "models").glob("*.bin")):  # the shipped tagger
         digest.update(model.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -23,22 +23,33 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(data_dir: Path, **env: str) -> Iterator[str]:
-    """Run ``whosaid serve --port 0`` over ``data_dir`` with ``env``; yield its URL, stop it after."""
+def serve_process(data_dir: Path, *, log: bool = False, **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run ``whosaid serve --port 0`` over ``data_dir`` with ``env``; yield its URL and process, and
+    stop it after unless the test already did. ``log`` pipes stderr for a test that reads it once
+    the server has stopped (unread, a pipe would fill and block a chatty server)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", "0", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=clean_env(**env),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE if log else subprocess.DEVNULL, text=True,
+        env=clean_env(**env),
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True).start()
     try:
         match = SERVING.search(lines.get(timeout=120))
         assert match, "the first line names the URL"
-        yield match.group(1)
+        yield match.group(1), process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, **env: str) -> Iterator[str]:
+    """``serve_process``, yielding only the URL."""
+    with serve_process(data_dir, **env) as (url, _):
+        yield url

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 
 from ..conftest import FIXTURES
 from .conftest import QUESTION, events
-from .serving import SERVING, clean_env
+from .serving import clean_env, serve_process
 
 
 def whosaid(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,24 +32,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """``whosaid serve --port 0`` over the ingested fixtures; yields its URL, stops it afterwards."""
     data = tmp_path / "data"
     assert whosaid("ingest", str(FIXTURES), "--data-dir", str(data)).returncode == 0
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", "0", "--data-dir", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env(),
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True).start()
-    try:
-        match = SERVING.search(lines.get(timeout=120))
-        assert match, "the first line names the URL"
-        yield match.group(1), process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serve_process(data, log=True) as started:
+        yield started
 
 
 @pytest.mark.server
