@@ -93,6 +93,7 @@ class Quantity:
     unit: str | None = None  # e.g. "percent", "$"
     counted: str | None = None  # what is counted, e.g. "soldiers"
     approximate: bool = False  # "up to", "about", "more than"...
+    event: str | None = None  # what befell what is counted, e.g. "dead", "injured" (``quantities.EVENTS``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from bot.answer.checks import AttributionFinding, CheckResult, Evidence
 from bot.answer.claimparse import ParsedClaim
 from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, NON_CLAIM_STANCES, Comparison, compare
 from bot.answer.policy import Policy
-from bot.answer.text import content_terms, coverage, normalise, topic_terms
+from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
 from bot.attribution.names import SpeakerIndex, same_person
 from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
@@ -127,6 +127,8 @@ def _decide(
     if best_other is not None and (
         best_own is None or best_other.relevance >= best_own.relevance + policy.misattribution_margin
     ):
+        if (position := _position(parsed, near, speakers, policy)) is not None:
+            return _own_finding(parsed, claimed, position, on_topic, speakers, policy)
         match: Match = "exact" if _exact(parsed.content, best_other.claim) else "paraphrase"
         speaker = best_other.claim.speaker or ""
         finding = AttributionFinding(
@@ -146,6 +148,24 @@ def _decide(
     return CheckResult(parsed.text, "unverified", attribution=finding)
 
 
+def _position(
+    parsed: ParsedClaim, near: Sequence[Evidence], speakers: SpeakerIndex, policy: Policy
+) -> Evidence | None:
+    """The claimed speaker's own stand on the very words, taken against them or denied.
+
+    "Marlow denied that staff were told not to report leaks": Pekkari's claim that they were is
+    the closer in wording, but Marlow's "Nobody at Quillon was ever told not to report a leak"
+    is his position on it, so his words decide, not Pekkari's.
+    """
+    for e in near:
+        if point_coverage(parsed.content, e.claim.content) < policy.stance_coverage:
+            continue
+        comparison = _compare(parsed, e, speakers, policy)
+        if comparison.flipped or (parsed.stance in DENIAL_STANCES and comparison.clean):
+            return e
+    return None
+
+
 def _own_finding(
     parsed: ParsedClaim, claimed: str, found: Evidence, on_topic: tuple[Evidence, ...], speakers: SpeakerIndex,
     policy: Policy, *, comparison: Comparison | None = None,
@@ -159,11 +179,17 @@ def _own_finding(
         cue = Difference("cue", parsed.cue or "said", found.claim.cue)
         finding = AttributionFinding(claimed, found, "different", (cue, *comparison.differences), said_on_topic=rest)
         return CheckResult(parsed.text, verdict, attribution=finding)
-    if comparison.clean:
+    if comparison.clean and (comparison.coverage > 0 or found.relevance >= policy.flip_similarity):
         match: Match = "exact" if _exact(parsed.content, found.claim) else "paraphrase"
         verdict = "contradicted" if parsed.never else "supported"
         finding = AttributionFinding(claimed, found, match, said_on_topic=rest)
         return CheckResult(parsed.text, verdict, attribution=finding)
+    if not comparison.differences or comparison.unsure:
+        # "Quillon is not leaving Sarnport" for "Quillon was preparing to move its headquarters": a
+        # negation on too few of the words to say whether the record agrees; and a record sharing none
+        # of the claim's words ("to suspend the licence" for "the city will sue") does not say them.
+        finding = AttributionFinding(claimed, None, "none", said_on_topic=(found, *rest)[:MAX_ON_TOPIC])
+        return CheckResult(parsed.text, "unverified", attribution=finding)
     finding = AttributionFinding(claimed, found, "different", comparison.differences, said_on_topic=rest)
     return CheckResult(parsed.text, "unverified" if parsed.never else "misquoted", attribution=finding)
 
@@ -174,9 +200,12 @@ def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, polic
     another statement about Cruz."""
     comparison = compare(parsed.content, parsed.stance, found.claim, context=found.context, speakers=speakers,
                          cue=parsed.cue)
-    if comparison.flipped and comparison.coverage < policy.flip_coverage and found.relevance < policy.flip_similarity:
+    if (
+        comparison.flipped and comparison.coverage < policy.flip_coverage and found.relevance < policy.flip_similarity
+        and point_coverage(parsed.content, found.claim.content) < policy.flip_coverage
+    ):
         kept = tuple(d for d in comparison.differences if d.kind != "negation")
-        return replace(comparison, flipped=False, flipped_by_cue=False, differences=kept)
+        return replace(comparison, flipped=False, flipped_by_cue=False, differences=kept, unsure=True)
     return comparison
 
 

@@ -35,12 +35,13 @@ from bot.answer.progress import StageReporter
 from bot.answer.quarantine import usable_sentences
 from bot.answer.routing import Plan, SpeakerIndex, condense, plan
 from bot.answer.text import coverage, numbers_in, topic_terms
+from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.errors import BusyError
 from bot.index.embedder import Embedder, embed_query
 from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever, nearest_claims
 from bot.index.vectors import VectorStore
-from bot.model import Answer, Article, Claim, SearchHit
+from bot.model import Answer, Article, Claim, Quantity, SearchHit
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -163,8 +164,24 @@ class AnswerChain:
             speakers = self._speaker_index()
             for voice in self._voices(speakers.resolve(parsed.speaker) or parsed.speaker):
                 found += self._nearest(query, state.vector, k=8, speaker=voice)
+        elif quantities := parse_quantities(query):
+            found += self._same_counts(quantities, found)
         state.evidence = self._weigh(query, state.vector, found, by_content=parsed.attributed)
         return state
+
+    def _same_counts(
+        self, quantities: Sequence[Quantity], found: Sequence[tuple[Claim, float]], *, articles: int = 5
+    ) -> list[tuple[Claim, float]]:
+        """Claims of the nearest articles giving a figure for what the checked claim counts.
+
+        "The Interior Ministry put the number at about 1,500" barely resembles "Only about 1,500
+        people took part in the march", yet it is the other side of the dispute.
+        """
+        nearest = list(dict.fromkeys(c.article_id for c, _ in found if c.article_id))[:articles]
+        return [
+            (claim, 0.0) for article_id in nearest for claim in self._records.claims(article_id=article_id)
+            if any(q.counted and matching_quantities(q, claim.quantities) for q in quantities)
+        ]
 
     def _judge(self, state: _State) -> _State:
         """Decide a claim check, once, from the weighed evidence."""

@@ -29,10 +29,11 @@ it neither supports nor matches "498".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.answer.compare import NON_CLAIM_STANCES, compare, own_conduct
+from bot.answer.compare import NON_CLAIM_STANCES, compare, own_conduct, subject_shared
 from bot.answer.policy import Policy
 from bot.answer.text import coverage, topic_terms
 from bot.attribution.names import SpeakerIndex
@@ -168,7 +169,7 @@ def check_verdict(
     relevant += _figures_on_subject(usable, relevant, quantities, policy)
     terms = topic_terms(claim_text)
     bearing = [e for e in relevant if takes_position(e, terms, quantities, policy)][: policy.max_evidence]
-    assessments = tuple(assess(e, claim_text, speakers=speakers, policy=policy) for e in bearing)
+    assessments = _parties(tuple(assess(e, claim_text, speakers=speakers, policy=policy) for e in bearing))
     deciding = [a for a in assessments if not a.own and a.reason != "unrelated"]
     shown = tuple(a for a in assessments if a.reason != "unrelated")
     if not deciding:
@@ -186,6 +187,22 @@ def check_verdict(
         conflicts=find_conflicts(relevant, quantities), claim_quantities=quantities,
         positions=tuple(a for a in shown if a.own),
     )
+
+
+# Words that open an investigation: a source announcing one takes no position on what it will find.
+_INQUIRY = re.compile(
+    r"\b(?:inquiry|inquiries|investigation|investigate|investigating|probe|examine|look\s+into)\b", re.I
+)
+
+
+def _parties(assessments: tuple[Assessment, ...]) -> tuple[Assessment, ...]:
+    """A speaker who speaks about its own conduct on the claim is a party to it in all they say on it.
+
+    The ministry that denied "reports that police had detained journalists" is no independent
+    witness when it adds "No journalist was detained on Saturday".
+    """
+    parties = {a.evidence.claim.speaker for a in assessments if a.own and a.evidence.claim.speaker}
+    return tuple(replace(a, own=True) if a.evidence.claim.speaker in parties else a for a in assessments)
 
 
 def takes_position(
@@ -221,9 +238,19 @@ def _figures_on_subject(
     chosen = {id(e) for e in relevant}
     return [
         e for e in evidence
-        if id(e) not in chosen and e.relevance >= policy.figure_relevance and e.claim.article_id in articles
-        and any(_same_counted(q, e.claim.quantities) for q in quantities)
+        if id(e) not in chosen and e.claim.article_id in articles and (
+            (e.relevance >= policy.figure_relevance and any(_same_counted(q, e.claim.quantities) for q in quantities))
+            or any(_same_event(q, e.claim.quantities) for q in quantities)
+        )
     ]
+
+
+def _same_event(quantity: Quantity, others: tuple[Quantity, ...]) -> bool:
+    """A figure for the very count: the same counted noun and the same event ("people" who "took part")."""
+    key = counted_key(quantity.counted)
+    return quantity.event is not None and key is not None and any(
+        o.unit == quantity.unit and o.event == quantity.event and counted_key(o.counted) == key for o in others
+    )
 
 
 def _same_counted(quantity: Quantity, others: tuple[Quantity, ...]) -> bool:
@@ -243,7 +270,10 @@ def assess(
     claim = evidence.claim
     own = own_conduct(claim)
     found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
-    if found.flipped and found.coverage < policy.flip_coverage and evidence.relevance < policy.flip_similarity:
+    if found.flipped and evidence.relevance < policy.flip_similarity and (
+        found.coverage < policy.flip_coverage
+        or (not found.flipped_by_cue and not subject_shared(claim_text, claim.content))
+    ):
         # An inquiry "into the cause of the explosion" is not a denial that sabotage caused it:
         # an opposite polarity counts only in a source that says (most of) the claim's words.
         return Assessment(evidence, "supports", "unrelated", own)
@@ -257,7 +287,18 @@ def assess(
         # Another place or date is no support; whether it contradicts depends on the event,
         # so such a source is shown but does not count.
         return Assessment(evidence, "supports", "unrelated", own)
-    compared = any(matching_quantities(q, claim.quantities) for q in parse_quantities(claim_text))
+    compared = any(
+        matching_quantities(q, claim.quantities)
+        or any(o.value == q.value >= 10 and o.unit == q.unit for o in claim.quantities)
+        for q in parse_quantities(claim_text)
+    )  # "About 35 vessels were waiting" gives the figure of "About 35 ships were stuck"
+    if not compared and (
+        (_INQUIRY.search(claim.content) and not _INQUIRY.search(claim_text))
+        or not subject_shared(claim_text, claim.content)
+    ):
+        # "An inquiry into the cause of the explosion" shares the words of "the explosion was
+        # caused by sabotage" but asserts no cause: it asks what the claim answers.
+        return Assessment(evidence, "supports", "unrelated", own)
     return Assessment(evidence, "supports", "same figure" if compared else "asserts", own)
 
 

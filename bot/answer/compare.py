@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.text import content_terms, coverage, topic_terms
-from bot.attribution.lexicon import NEGATION
+from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
 from bot.attribution.quantities import compatible, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, DifferenceKind
@@ -36,7 +36,9 @@ HEDGED_STANCES: frozenset[str] = frozenset(
 )
 
 _CONTRAST = re.compile(r"[,;]\s*(?:and\s+|but\s+)?not\s+(?:[\w'’]+\s+){0,3}[\w'’]+\s*(?:[,.;!?\"”]|$)", re.I)
-_CLAUSES = re.compile(r"\s*(?:[,;:]|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I)
+_CLAUSES = re.compile(
+    r"\s*(?:[;:]|,(?!\d)|(?<=[.!?])\s|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I
+)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -53,11 +55,12 @@ class Comparison:
     flipped: bool  # opposite polarity
     flipped_by_cue: bool  # ... because one side denies (or negates its cue) and the other asserts
     differences: tuple[Difference, ...]
+    unsure: bool = False  # an opposite polarity too far from the claim's words to read either way
 
     @property
     def clean(self) -> bool:
         """No difference and the same polarity: the source says it."""
-        return not self.flipped and not self.differences
+        return not self.flipped and not self.differences and not self.unsure
 
 
 def compare(
@@ -75,8 +78,9 @@ def compare(
     # the source quoting only "most people don't know" is not a negation the claim dropped).
     source_clause = _clause(source.content, content)
     claim_clause = _clause(content, source_clause)
-    claim_negated = bool(NEGATION.search(claim_clause)) != (stance in DENIAL_STANCES)
-    source_content_negated = bool(NEGATION.search(source_clause))
+    claim_negated = negated(claim_clause) != (stance in DENIAL_STANCES)
+    # A word of opposite sense in the source's clause ("right" for the claim's "wrong") reverses it too.
+    source_content_negated = negated(source_clause) != _opposed(claim_clause, source_clause)
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
     flipped = claim_negated != (source_content_negated != source_cue_negated)
     if flipped and source_clause != source.content.strip() and _CONTRAST.search(source.content):
@@ -90,14 +94,69 @@ def compare(
     differences += _figure_differences(content, source)
     differences += _name_differences(content, source, context or source.content, speakers)
     differences += _contrast_differences(content, source.content)
-    if cue and (difference := _cue_difference(stance, cue, source)) is not None:
+    difference = _cue_difference(stance, cue, source) if cue else None
+    if difference is None:
+        difference = _hedge_difference(claim_clause, source_clause, cue)
+    if difference is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
 
 
+def subject_shared(claim: str, source: str) -> bool:
+    """Whether the source is about what the claim is about: the common nouns before each one's verb.
+
+    "Quillon's negligence did not cause the explosion" is about negligence; neither "an inquiry
+    into the cause of the explosion" nor "the delay had been caused by the risk of a second
+    explosion" is, though each shares two of its words. A subject that is only a name or a
+    pronoun ("Velmar lost 498 soldiers", "it confirms the result") tells nothing and passes; a
+    source whose subject the claim names elsewhere ("Sabotage caused the explosion") passes.
+    """
+    mine, theirs = _subject_terms(claim), _subject_terms(source)
+    if mine and not _FINITE.search(source):  # a noun phrase ("an inquiry into the cause of X"): it must name it
+        return bool(mine & content_terms(source))
+    return not mine or not theirs or bool(mine & theirs) or bool(theirs & content_terms(claim))
+
+
+def _subject_terms(text: str) -> set[str]:
+    text = re.sub(r"^[\W_]*(?:that\s+)?", "", text)
+    verb = _FINITE.search(text)
+    head = text[: verb.start()] if verb else ""
+    return content_terms(" ".join(w for w in re.findall(r"[\w'’]+", head) if w[:1].islower()))
+
+
+def _opposed(claim: str, source: str) -> bool:
+    """Whether the source's clause puts a word of opposite sense for one of the claim's (an odd number of times)."""
+    mine = set(re.findall(r"[a-z]+", claim.lower()))
+    theirs = set(re.findall(r"[a-z]+", source.lower()))
+    swaps = sum(1 for word in mine - theirs if OPPOSITES.get(word, frozenset()) & (theirs - mine))
+    return swaps % 2 == 1
+
+
+# A source's clause that only supposes ("If this letter is genuine, ...") or allows a possibility
+# ("could face fines") is not the claim's plain statement of it ("confirmed that the letter is genuine").
+_SUPPOSED = re.compile(r"^[\W_]*(?:that\s+)?(?:if|unless|whether|should)\b", re.I)
+_POSSIBLE = re.compile(r"\b(?:could|might|may|possibly|perhaps|probably)\b", re.I)
+
+
+def _hedge_difference(claim_clause: str, source_clause: str, cue: str | None) -> Difference | None:
+    """A condition or a possibility the source states and the claim drops, as a difference of cue."""
+    if _SUPPOSED.match(source_clause) and not _SUPPOSED.match(claim_clause):
+        return Difference("cue", cue or "said", source_clause.strip(" \"“”‘’'"))
+    possible = _POSSIBLE.search(source_clause)
+    if possible and not _POSSIBLE.search(claim_clause) and not _SUPPOSED.search(claim_clause):
+        return Difference("cue", cue or "said", possible.group())
+    return None
+
+
+_AS_AS = re.compile(r"\bas\s+(?:high|many|much|low|well|long|far|soon|large|big|few|little)\s+as\b|\bsuch\s+as\b", re.I)
+
+
 def _clause(text: str, claim: str) -> str:
     """The clause of a text with the most of the claim's content words (the whole text if one clause)."""
-    parts = [p for p in _CLAUSES.split(text) if p and p.strip()]
+    # "as high as 60", "as well as": comparisons, not the conjunction "as" (masked, same length).
+    masked = _AS_AS.sub(lambda m: "_" * len(m.group()), text)
+    cuts = [0, *(i for m in _CLAUSES.finditer(masked) for i in m.span()), len(text)]
+    parts = [text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
     if len(parts) <= 1:
         return text.strip()
     terms = content_terms(claim)
@@ -214,6 +273,17 @@ _FINITE = re.compile(
 )
 
 
+_REPORTED = re.compile(
+    r"^(?:that\s+)?(?:the\s+)?(?:reports?|claims?|allegations?|accusations?|suggestions?|rumou?rs?|suspicions?)\b"
+    r"[^\"“”]{0,60}?\bthat\s+",
+    re.I,
+)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 _GENERIC = frozenset({"of", "for", "the", "and", "national", "northern", "southern", "eastern", "western", "former"})
 
 
@@ -238,7 +308,8 @@ def own_conduct(claim: Claim) -> bool:
     ("denies attacking civilian targets", "denied war crimes": the speaker is the one accused),
     or a content whose subject is the speaker itself.
     """
-    content = claim.content.strip(" \"“”‘’'")
+    # "denied reports circulating online that police had detained journalists": what is denied.
+    content = _REPORTED.sub("", claim.content.strip(" \"“”‘’'")).strip(" \"“”‘’'")
     denial = claim.stance in DENIAL_STANCES or claim.negated or bool(NEGATION.search(content))
     if _FIRST_PERSON.search(content):
         return True
@@ -247,8 +318,8 @@ def own_conduct(claim: Claim) -> bool:
     if claim.stance in DENIAL_STANCES and (_NO_SUBJECT.match(content) or not _FINITE.search(content)):
         return True
     described = name_words(f"{claim.speaker or ''} {claim.role or ''}")
-    own = set(described) - TITLE_WORDS - _GENERIC
-    if own & set(name_words(" ".join(content.split()[:4]))):
+    own = {_singular(w) for w in set(described) - TITLE_WORDS - _GENERIC}
+    if own & {_singular(w) for w in name_words(" ".join(content.split()[:4]))}:
         return True
     subject = set(name_words(" ".join(content.split()[:6])))  # "At no point did police officers fire"
     # "The ministry never received any warning", said by a minister: a denial for the speaker's side.

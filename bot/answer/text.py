@@ -175,8 +175,12 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-def content_terms(text: str) -> set[str]:
-    """Stemmed, lower-cased content words and normalised numbers of a text."""
+def content_terms(text: str, *, framing: bool = False) -> set[str]:
+    """Stemmed, lower-cased content words and normalised numbers of a text.
+
+    Reporting words ("said", "told", "report") are left out unless ``framing``: in a statement's
+    own words ("staff were told not to report leaks") they are the point.
+    """
     words: list[str] = []
     numbers: set[str] = set()
     for token in _TOKEN.findall(text.lower()):
@@ -184,7 +188,7 @@ def content_terms(text: str) -> set[str]:
             numbers.add(_number(token))
             continue
         token = re.sub(r"['’]s$", "", token)
-        if token not in STOPWORDS and token not in FRAMING_WORDS and len(token) > 1:
+        if token not in STOPWORDS and (framing or token not in FRAMING_WORDS) and len(token) > 1:
             words.append(token)
     return set(_stemmer().stemWords(words)) | numbers
 
@@ -214,6 +218,16 @@ def _question_terms() -> frozenset[str]:
 def coverage(terms: set[str], text: str) -> float:
     """Share of ``terms`` (from ``topic_terms``) that occur among the content terms of ``text``."""
     return len(terms & content_terms(text)) / len(terms) if terms else 0.0
+
+
+def point_coverage(content: str, found: str) -> float:
+    """Share of a statement's words, names and reporting words included, that ``found`` has.
+
+    In "staff were told not to report leaks", "told" and "report" are the point, not framing;
+    in "Quillon's negligence did not cause the explosion", so is "Quillon".
+    """
+    terms = content_terms(content, framing=True)
+    return len(terms & content_terms(found, framing=True)) / len(terms) if terms else 0.0
 
 
 def numbers_in(text: str) -> set[str]:

@@ -129,3 +129,40 @@ ROLE_NOUNS: frozenset[str] = frozenset(
 
 # Words that negate a clause, in claims, sources and replies alike.
 NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
+
+
+def negated(text: str) -> bool:
+    """Whether a clause is negated: an odd number of negations ("Nobody was told not to report" is
+    no negation of "staff were told not to report"); "neither ... nor" is one."""
+    words = [m.group().lower() for m in NEGATION.finditer(text)]
+    if "nor" in words and any(w in ("neither", "not", "no", "never") or w.endswith("n't") for w in words):
+        words.remove("nor")
+    return len(words) % 2 == 1
+
+
+# Pairs of words of opposite sense: one put for the other in the same statement reverses it ("the
+# fire service was wrong to keep rescuers out" against "... had been right to ..."). Inflected
+# forms are listed; only ordinary evaluative and state words, none that a figure or name uses.
+_OPPOSITES = (
+    ("right", "wrong"), ("true", "false"), ("correct", "incorrect"), ("safe", "unsafe dangerous"),
+    ("legal", "illegal"), ("lawful", "unlawful"), ("guilty", "innocent"), ("possible", "impossible"),
+    ("adequate", "inadequate"), ("sufficient", "insufficient"), ("clear", "unclear"),
+    ("likely", "unlikely"), ("accept accepted accepts", "reject rejected rejects"),
+    ("agree agreed agrees", "disagree disagreed disagrees"), ("support supported supports", "oppose opposed opposes"),
+    ("allow allowed allows permitted", "ban banned bans forbade forbidden prohibited"),
+    ("open opened", "closed shut"), ("increase increased increases", "decrease decreased decreases"),
+    ("rise rose risen rising", "fall fell fallen falling"), ("win won wins", "lose lost loses"),
+    ("succeed succeeded succeeds success", "fail failed fails failure"),
+    ("listen listened listens heeded heed", "ignore ignored ignores"), ("present", "absent"),
+    ("alive", "dead"), ("include included includes", "exclude excluded excludes"),
+    ("approve approved approves", "reject rejected rejects"), ("better", "worse"), ("higher", "lower"),
+    ("early earlier", "late later"), ("ready", "unready"), ("willing", "unwilling"), ("able", "unable"),
+    ("aware", "unaware"), ("fair", "unfair"), ("justified", "unjustified"), ("necessary", "unnecessary"),
+    ("responsible", "irresponsible"), ("known", "unknown"), ("welcome welcomed welcomes", "condemn condemned condemns"),
+)
+OPPOSITES: dict[str, frozenset[str]] = {}
+for _one, _other in _OPPOSITES:
+    for _word in _one.split():
+        OPPOSITES[_word] = OPPOSITES.get(_word, frozenset()) | frozenset(_other.split())
+    for _word in _other.split():
+        OPPOSITES[_word] = OPPOSITES.get(_word, frozenset()) | frozenset(_one.split())

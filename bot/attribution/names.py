@@ -109,6 +109,15 @@ def _similar(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= SAME_SURNAME_RATIO)
 
 
+# The last words of company names that a paper drops after the first mention ("Quillon Chemicals",
+# then "Quillon"): the name's first word is then the company's short name.
+COMPANY_SUFFIXES = frozenset({
+    "chemicals", "group", "inc", "ltd", "limited", "plc", "corp", "corporation", "company", "co", "holdings",
+    "industries", "airlines", "motors", "energy", "systems", "technologies", "partners", "securities", "foods",
+    "pharmaceuticals", "logistics", "shipping", "construction", "media",
+})
+
+
 class SpeakerIndex:
     """Matches names, roles and organisations in a question or claim to the speakers the index knows.
 
@@ -125,6 +134,8 @@ class SpeakerIndex:
             parts = name.split()
             if len(parts) > 1:
                 surnames.setdefault(parts[-1].lower(), set()).add(name)
+            if len(parts) > 1 and parts[-1].lower() in COMPANY_SUFFIXES and parts[0][:1].isupper():
+                surnames.setdefault(parts[0].lower(), set()).add(name)  # "Quillon" for "Quillon Chemicals"
         for surname, names in surnames.items():
             if len(names) == 1 and surname not in self._aliases:  # an ambiguous surname is no alias
                 self._aliases[surname] = next(iter(names))

@@ -89,6 +89,8 @@ def find_candidates(doc: Doc, offset: int) -> list[Candidate]:
             cand = _adverb(tok, offset)
         elif tok.lemma_.lower() in CUE_VERBS and _verb_like(tok):
             cand = _verb(tok, offset)
+        elif tok.lemma_.lower() in _FIGURE_VERBS and tok.pos_ == "VERB":
+            cand = _figure_at(tok, offset)
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in CUE_NOUNS:
             cand = _noun(tok, offset)
         if cand is not None:
@@ -218,6 +220,27 @@ def _impersonal(tok: Token, content: list[Span], offset: int) -> Candidate | Non
     return Candidate(
         cue_span=span, cue=tok.text, stance=CUE_VERBS[tok.lemma_.lower()],
         content=subtract(content, span), source=None,
+    )
+
+
+# "The hospital put the toll at 31", "officials put the number of injured at 96": a figure given
+# by its source, the way news reports a count; the content is the count and its figure.
+_FIGURE_VERBS = frozenset({"put", "place", "estimate"})
+_FIGURE_NOUNS = frozenset({"number", "toll", "figure", "count", "total", "tally", "cost", "bill", "damage", "size"})
+
+
+def _figure_at(tok: Token, offset: int) -> Candidate | None:
+    """'X put the toll at 31': X gives a figure (an estimate), the count and figure are the content."""
+    count = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _FIGURE_NOUNS), None)
+    at = next((c for c in [*tok.children, *(count.children if count is not None else ())]
+               if c.dep_ == "prep" and c.lower_ == "at" and any(g.like_num for g in c.subtree)), None)
+    subject = _subject(tok)
+    if count is None or at is None or subject is None or subject.lower_ in {"it", "this", "that", "which", "who"}:
+        return None
+    span = _tok_span(tok, offset)
+    return Candidate(
+        cue_span=span, cue=tok.text, stance="estimates",
+        content=subtract(_content([count, at], offset), span), source=_mention(subject, offset),
     )
 
 

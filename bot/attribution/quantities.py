@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.model import Quantity, Span
 
@@ -15,25 +16,27 @@ _WORD_NUMBERS = {
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _APPROX = (
     r"up\s+to|about|around|roughly|approximately|nearly|almost|over|more\s+than|less\s+than|"
-    r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|some|an\s+estimated|close\s+to"
+    r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|as\s+high\s+as|as\s+much\s+as|some|an\s+estimated|"
+    r"close\s+to"
 )
 _MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.|Feb\.|Mar\.|Apr\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
 )
 _NUMBER = re.compile(
-    rf"(?:(?P<approx>\b(?:{_APPROX}))\s+)?(?P<cur>[$€£])?"
+    rf"(?:(?P<approx>\b(?:{_APPROX}))\s+)?(?:an?\s+(?=hundred\b|thousand\b|dozen))?(?P<cur>[$€£])?"
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:{'|'.join(_WORD_NUMBERS)})\b)"
     rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
     rf"(?:\s*(?P<unit>%|percent|per\s+cent|km|kilometres|kilometers|miles|kg|tonnes|tons)\b|(?<=%))?",
     re.IGNORECASE,
 )
-_COUNTED = re.compile(r"\s+(?:of\s+)?(?P<adj>[a-z]+ed\s+)?(?P<noun>[a-z][a-z-]+)")
+_COUNTED = re.compile(r"(?:\s+|-)(?:of\s+)?(?P<adj>[a-z]+ed\s+)?(?P<noun>[a-z][a-z-]+)")
 _DATE_BEFORE = re.compile(rf"(?:{_MONTHS})\s*$")
 _DATE_AFTER = re.compile(rf"^\s*(?:{_MONTHS})")
 _NOT_COUNTED = frozenset(
     {"and", "or", "of", "the", "a", "in", "on", "to", "per", "percent", "than", "for", "at",
-     "by", "from", "with", "is", "are", "was", "were", "had", "have", "has", "will"}
+     "by", "from", "with", "is", "are", "was", "were", "had", "have", "has", "will", "once", "after",
+     "before", "when", "while", "since", "because", "if", "as", "so", "but", "that", "who", "which", "until"}
 )
 
 
@@ -44,8 +47,27 @@ def find_quantities(text: str, spans: tuple[Span, ...]) -> tuple[Quantity, ...]:
         for match in _NUMBER.finditer(text, start, end):
             quantity = _quantity(text, match, end)
             if quantity is not None:
-                found.append(quantity)
+                found.append(_referent(text, quantity) if quantity.counted is None else quantity)
     return tuple(found)
+
+
+_REFERS = re.compile(
+    r"\b(?:number|figure|count|total|tally)\s+(?:\w+\s+){0,2}at\s+(?:about\s+|around\s+|some\s+)?$", re.I
+)
+_LOOK_BACK = 400  # characters of the paragraph before "put the number at N" searched for what it counts
+
+
+def _referent(text: str, quantity: Quantity) -> Quantity:
+    """ "put the number at about 1,500": the count the paragraph's previous figure counts
+    ("8,000 people had taken part"), so the two figures compare."""
+    start = quantity.span[0]
+    if quantity.event is not None or not _REFERS.search(text[max(0, start - 40) : start]):
+        return quantity
+    begin = max(text.rfind("\n\n", 0, start), start - _LOOK_BACK, 0)
+    earlier = [q for m in _NUMBER.finditer(text, begin, start) if (q := _quantity(text, m, start)) and q.counted]
+    if not earlier:
+        return quantity
+    return replace(quantity, counted=earlier[-1].counted, event=earlier[-1].event)
 
 
 def _quantity(text: str, match: re.Match[str], limit: int) -> Quantity | None:
@@ -70,8 +92,45 @@ def _quantity(text: str, match: re.Match[str], limit: int) -> Quantity | None:
     start = match.start("approx") if match.group("approx") else match.start()
     return Quantity(
         value=number, text=text[start : match.end()].strip(), span=(start, match.end()),
-        unit=unit, counted=counted, approximate=bool(match.group("approx")),
+        unit=unit, counted=counted, approximate=bool(match.group("approx")), event=event_of(text, start, match.end()),
     )
+
+
+# What a count of people (or things) is a count of, by the words around it: "214 injured people"
+# and "31 people had died" are both "people", but not the same count.
+EVENTS: dict[str, frozenset[str]] = {
+    "dead": frozenset({
+        "killed", "kill", "killing", "kills", "dead", "died", "die", "dies", "dying", "death", "deaths", "toll",
+        "fatalities", "bodies", "perished", "lives",
+    }),
+    "injured": frozenset({
+        "injured", "injuries", "injury", "wounded", "hurt", "treated", "hospitalised", "hospitalized",
+    }),
+    "missing": frozenset({"missing", "unaccounted"}),
+    "detained": frozenset({"arrested", "detained", "jailed", "arrests", "detentions"}),
+    "displaced": frozenset({"evacuated", "displaced", "homeless", "fled", "evacuees", "refugees"}),
+    "attending": frozenset({
+        "part", "marched", "attended", "protesters", "demonstrators", "marchers", "crowd", "turnout", "joined",
+    }),
+}
+_EVENT_WORDS = {word: event for event, words in EVENTS.items() for word in words}
+_EVENT_TOKEN = re.compile(r"[a-z]+")
+_EVENT_BEFORE, _EVENT_AFTER = 40, 60  # characters looked at either side of a figure, within its clause
+
+
+def event_of(text: str, start: int, end: int) -> str | None:
+    """The event word nearest a figure in its clause ("killing at least 12 people", "214 injured")."""
+    before = re.split(r"[.;!?]|\band\b|,\s", text[max(0, start - _EVENT_BEFORE) : start].lower())[-1]
+    after = re.split(r"[.;!?]|\band\b|,\s", text[end : end + _EVENT_AFTER].lower())[0]
+    near: list[tuple[int, str]] = []
+    for match in _EVENT_TOKEN.finditer(after):
+        if match.group() in _EVENT_WORDS:
+            near.append((match.start(), _EVENT_WORDS[match.group()]))
+            break
+    for match in _EVENT_TOKEN.finditer(before):
+        if match.group() in _EVENT_WORDS:
+            near.append((len(before) - match.end(), _EVENT_WORDS[match.group()]))
+    return min(near)[1] if near else None
 
 
 def _unit(match: re.Match[str]) -> str | None:
@@ -105,7 +164,7 @@ def figures_in(text: str) -> set[str]:
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
-_UPPER = ("up to", "as many as", "at most", "less than", "fewer than")
+_UPPER = ("up to", "as many as", "as high as", "as much as", "at most", "less than", "fewer than")
 _LOWER = ("more than", "over", "at least")
 _BELOW = ("nearly", "almost")
 _PLURAL_WORDS = frozenset({"dozens", "hundreds", "thousands", "millions"})
@@ -118,21 +177,45 @@ def parse_quantities(text: str) -> tuple[Quantity, ...]:
 
 
 def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tuple[Quantity, ...]:
-    """Quantities counting the same thing in the same unit; unnamed counts match as a fallback."""
-    same_unit = [q for q in others if q.unit == quantity.unit]
+    """Quantities counting the same thing in the same unit; unnamed counts match as a fallback.
+
+    The same thing is the same counted noun ("injured people" counts people) and no other event
+    around it: people killed are not people injured.
+    """
+    same_unit = [q for q in others if q.unit == quantity.unit and not _other_event(quantity, q)]
     key = counted_key(quantity.counted)
     exact = tuple(q for q in same_unit if key is not None and counted_key(q.counted) == key)
     if exact:
         return exact
-    return tuple(q for q in same_unit if key is None or q.counted is None)
+    head = key.split()[-1] if key else None
+    headed = tuple(q for q in same_unit if head is not None and (counted_key(q.counted) or "").split()[-1:] == [head])
+    if headed:
+        return headed
+    # An unnamed figure ("17 of the injured", "the toll at 31") stands for the count only where
+    # nothing around it names another event; with the event known, it must be the same one.
+    return tuple(
+        q for q in same_unit
+        if (key is None or q.counted is None) and (quantity.event is None or q.event == quantity.event)
+    )
+
+
+def _other_event(a: Quantity, b: Quantity) -> bool:
+    return a.event is not None and b.event is not None and a.event != b.event
 
 
 def compatible(a: Quantity, b: Quantity) -> bool:
-    """Whether two figures can describe the same count: their hedged ranges overlap."""
+    """Whether two figures can describe the same count: their hedged ranges overlap.
+
+    Ranges that only touch do not: "more than 5,000" (5,000 to 10,000) is not "more than 2,500"
+    (2,500 to 5,000). A single figure may sit on the edge of a range ("12" is "at least 12").
+    """
     low_a, high_a = quantity_range(a)
     low_b, high_b = quantity_range(b)
     slack = 1e-9 * max(abs(high_a), abs(high_b), 1.0)
-    return low_a <= high_b + slack and low_b <= high_a + slack
+    overlap = min(high_a, high_b) - max(low_a, low_b)
+    if low_a == high_a or low_b == high_b:
+        return overlap >= -slack
+    return overlap > slack
 
 
 def quantity_range(quantity: Quantity) -> tuple[float, float]:

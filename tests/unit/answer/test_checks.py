@@ -140,7 +140,7 @@ def test_hedged_figures_become_ranges() -> None:
 
 
 def test_units_must_match() -> None:
-    share = claim(MINISTRY, "40 percent", quantity("40 percent", 40, counted=None, unit="percent"))
+    share = claim(MINISTRY, "40 percent of the soldiers died", quantity("40 percent", 40, counted=None, unit="percent"))
     assert check_verdict("40 soldiers died", [evidence(share, 1)]).verdict == "supported"
 
 

@@ -144,3 +144,16 @@ def test_extract_many_keeps_order(extractor: AttributionExtractor) -> None:
     assert len(results) == 4
     assert results[0] == [] and results[2] == []
     assert results[1][0].speaker == "Anna Berg"
+
+
+def test_a_figure_put_at_by_its_source_is_an_estimate(extractor: AttributionExtractor) -> None:
+    # FICTIONAL sentences.
+    text = ("Organisers said 8,000 people had marched. The Tarn police put the number at about 1,500. "
+            "The hospital put the toll at 31.")
+    claims = extractor.extract(text)
+    police = next(c for c in claims if c.cue == "put" and "1,500" in c.content)
+    assert police.speaker == "Tarn police" and police.stance == "estimates"
+    assert police.content == "the number at about 1,500"
+    assert [(q.counted, q.event) for q in police.quantities] == [("people", "attending")]
+    hospital = next(c for c in claims if c.cue == "put" and "31" in c.content)
+    assert hospital.quantities[0].event == "dead"

@@ -1,0 +1,156 @@
+"""Reading a claim against a source: opposite words, double negations, suppositions, counts of
+different events, and a party's other words. FICTIONAL: every name and figure is invented."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.answer.attributed import check_attribution
+from bot.answer.checks import Evidence, check_verdict
+from bot.answer.claimparse import parse_claim
+from bot.answer.compare import compare, own_conduct, subject_shared
+from bot.attribution.lexicon import negated
+from bot.attribution.names import SpeakerIndex
+from bot.attribution.quantities import compatible, find_quantities, matching_quantities, parse_quantities
+from bot.model import Claim
+
+SPEAKERS = SpeakerIndex({"Ida Lunde": 3, "Tomas Brel": 2, "Vera Holt": 2}, {"Ida Lunde": {"Tarn Water spokeswoman"}})
+
+
+def said(speaker: str, content: str, *, stance: str = "asserts", role: str | None = None) -> Claim:
+    return Claim(
+        speaker=speaker, speaker_mention=speaker, source_span=(0, 5), cue="said", cue_span=(6, 10), content=content,
+        content_spans=((11, 11 + len(content)),), kind="indirect", stance=stance, role=role,
+        quantities=find_quantities(content, ((0, len(content)),)), article_id="a1",
+    )
+
+
+def attributed(text: str, *items: tuple[Claim, float]) -> tuple[str, object]:
+    evidence = [Evidence(c, relevance, i, context=c.content) for i, (c, relevance) in enumerate(items)]
+    result = check_attribution(parse_claim(text), evidence, speakers=SPEAKERS)
+    return result.verdict, result.attribution
+
+
+def bare(text: str, *items: tuple[Claim, float]) -> str:
+    evidence = [Evidence(c, relevance, i, context=c.content) for i, (c, relevance) in enumerate(items)]
+    return check_verdict(text, evidence, speakers=SPEAKERS).verdict
+
+
+def test_a_negation_is_read_by_its_parity() -> None:
+    assert negated("staff were told not to report leaks")
+    assert not negated("Nobody at Tarn Water was ever told not to report a leak")
+    assert negated("neither the mayor nor the council knew")  # one negation, not two
+
+
+def test_a_word_of_opposite_sense_reverses_the_statement() -> None:
+    source = said("Ida Lunde", "the crews had been right to keep residents out until the site was safe")
+    verdict, finding = attributed("Lunde said the crews were wrong to keep residents out of the site", (source, 0.8))
+    assert verdict == "misquoted" and finding.differences[0].kind == "negation"  # type: ignore[attr-defined]
+    same = attributed("Lunde said the crews had been right to keep residents out", (source, 0.8))[0]
+    assert same == "supported"
+
+
+def test_a_supposition_or_a_possibility_is_not_a_confirmation() -> None:
+    conditional = said("Vera Holt", '"If this memo is genuine, someone at Tarn Water has a lot to explain"')
+    verdict, finding = attributed("Vera Holt confirmed that the memo is genuine", (conditional, 0.8))
+    assert verdict == "misquoted" and finding.differences[0].kind == "cue"  # type: ignore[attr-defined]
+    possible = said("Tomas Brel", "Tarn Water could face fines large enough to close it")
+    assert attributed("Brel said Tarn Water will face fines large enough to close it", (possible, 0.85))[0] == (
+        "misquoted"
+    )
+    assert attributed("Brel said Tarn Water could face fines large enough to close it", (possible, 0.85))[0] == (
+        "supported"
+    )
+
+
+def test_the_claimed_speakers_own_stand_outranks_closer_words_of_someone_else() -> None:
+    accuser = said("Tomas Brel", "that staff had been told not to log small leaks")
+    denial = said("Ida Lunde", '"Nobody at Tarn Water was ever told not to report a leak. That claim is false,"')
+    evidence = ((accuser, 0.81), (denial, 0.57))
+    restated = attributed("Ida Lunde denied that staff were told not to report leaks", *evidence)
+    assert restated[0] == "supported" and restated[1].found.claim is denial  # type: ignore[attr-defined]
+    assert attributed("Ida Lunde admitted staff were told not to report leaks", *evidence)[0] == "contradicted"
+    # Without a stand of her own on it, the words are Brel's.
+    assert attributed("Ida Lunde said staff had been told not to log small leaks", (accuser, 0.95))[0] == (
+        "misattributed"
+    )
+
+
+def test_figure_ranges_that_only_touch_are_different_figures() -> None:
+    (more_5000,), (more_2500,) = parse_quantities("more than 5,000 homes"), parse_quantities("more than 2,500 homes")
+    assert not compatible(more_5000, more_2500)
+    (twelve,), (at_least_12,) = parse_quantities("12 people"), parse_quantities("at least 12 people")
+    assert compatible(twelve, at_least_12)
+    (high,) = parse_quantities("the real toll could be as high as 60 once the missing are counted")
+    assert high.approximate and high.counted is None  # "once" counts nothing
+    (hundred,) = parse_quantities("Fewer than a hundred people were hurt")
+    assert hundred.value == 100 and hundred.approximate
+
+
+def test_people_killed_are_not_people_injured() -> None:
+    (injured,) = parse_quantities("214 people were injured in the blast")
+    dead, treated = parse_quantities("31 people had died, and his staff had treated 214 injured people overnight")
+    assert (injured.event, dead.event, treated.event) == ("injured", "dead", "injured")
+    assert matching_quantities(injured, (dead, treated)) == (treated,)
+    (killing,) = parse_quantities("the blast ended in a fire, killing at least 12 people")
+    assert killing.event == "dead"
+
+
+def test_the_number_put_at_a_figure_counts_what_the_paragraph_counted() -> None:
+    text = "Organisers said 8,000 people had taken part. The ministry put the number at about 1,500."
+    start = text.index("the number")
+    (figure,) = find_quantities(text, ((start, len(text)),))
+    assert (figure.text, figure.counted, figure.event) == ("about 1,500", "people", "attending")
+
+
+def test_a_statement_about_another_subject_takes_no_side() -> None:
+    assert not subject_shared("Tarn Water's negligence did not cause the flood",
+        "an inquiry into the cause of the flood")
+    assert not subject_shared("Tarn Water's negligence did not cause the flood",
+        "the council would open an inquiry into it")
+    assert not subject_shared("The flood was caused by sabotage",
+        "the delay had been caused by the risk of a second flood")
+    assert subject_shared("The flood was caused by sabotage", "Sabotage caused the flood")
+    assert subject_shared("Velmar lost 498 soldiers", "it confirms the losses")
+    inquiry = said("Vera Holt", "the council would open an inquiry into the cause of the flood")
+    assert bare("The flood was caused by sabotage", (inquiry, 0.64)) == "unverified"
+    assert compare("The flood was caused by sabotage", "asserts", inquiry).flipped is False
+
+
+def test_a_party_is_a_party_in_everything_it_says_on_the_claim() -> None:
+    denial = said("Ida Lunde", "reports circulating online that Tarn Water staff had cut the chlorine dose",
+                  stance="denies", role="Tarn Water spokeswoman")
+    assert own_conduct(denial)  # what is denied is the company's own conduct
+    plain = said("Ida Lunde", '"No chlorine dose was cut on Saturday,"', role="Tarn Water spokeswoman")
+    assert not own_conduct(plain)
+    # Alone her second statement would decide; beside her denial it is the same party's position.
+    assert bare("Tarn Water staff did not cut the chlorine dose", (plain, 0.8)) == "supported"
+    assert bare("Tarn Water staff did not cut the chlorine dose", (denial, 0.8), (plain, 0.66)) == "unverified"
+    managers = replace(said("its managers", 'that "every manager on duty stayed on site"'), speaker="its managers")
+    assert own_conduct(managers)
+
+
+def test_a_record_sharing_none_of_the_words_does_not_say_them() -> None:
+    demand = said("Vera Holt", "to suspend Tarn Water's operating licence until the inquiry had reported")
+    verdict, finding = attributed("Vera Holt said the city will sue Tarn Water", (demand, 0.64))
+    assert verdict == "unverified" and finding.said_on_topic[0].claim is demand  # type: ignore[attr-defined]
+
+
+def test_a_negation_on_too_few_of_the_words_is_read_neither_way() -> None:
+    staying = said("Tomas Brel", '"Tarn Water is not leaving Harl. We have been here for 60 years,"')
+    claim = "Brel said Tarn Water was preparing to move its headquarters out of Harl"
+    assert attributed(claim, (staying, 0.67))[0] == "unverified"  # not "supported"
+
+
+def test_clauses_are_not_cut_inside_a_comparison_or_a_figure() -> None:
+    toll = said("Vera Holt", '"We believe the real toll could be as high as 60 once the missing are counted,"')
+    verdict, finding = attributed("Vera Holt confirmed that 60 people died in the flood", (toll, 0.5))
+    assert verdict == "misquoted" and [d.kind for d in finding.differences] == ["cue"]  # type: ignore[attr-defined]
+    staff = said("Ida Lunde", '"We have 38 inspectors for more than 1,100 sites. We cannot be everywhere,"')
+    assert attributed("Lunde said there are 38 inspectors for more than 1,100 sites", (staff, 0.9))[0] == "supported"
+
+
+def test_a_company_is_known_by_the_first_word_of_its_name() -> None:
+    index = SpeakerIndex({"Quarn Chemicals": 2, "Harl General Hospital": 1})
+    assert index.resolve("Quarn") == "Quarn Chemicals"
+    assert index.resolve("Harl") is None  # a place, not a company's short name
