@@ -6,8 +6,8 @@ The evals keep their own scoring; this module only calls them and lays out what 
 attribution on the seed gold (``evals.attribution.seed``) and on PolNeAR dev against textacy
 (``evals.attribution.polnear``), question answering over seeds, fixtures and evals/corpus
 (``evals.answers.run``) and on questions generated from PolNeAR dev (``evals.answers.polnear``), and
-claim checks on the fictional Sarnport set, per class (``evals.checks.run``), and generated from
-PolNeAR dev, true and with the speaker swapped (``evals.checks.polnear``).
+claim checks on the fictional Sarnport set and on the blind set, per class (``evals.checks.run``),
+and generated from PolNeAR dev, true and with the speaker swapped (``evals.checks.polnear``).
 The folder (default evals/out/report, git-ignored) holds:
 
     results.json    provenance (commit, models, prompt hashes), every eval's figures, the headline
@@ -78,6 +78,10 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       for m in ("verdict_accuracy", "speaker_accuracy")),
     *((f"checks.{c}.verdict_accuracy", f"claim checks {c.replace('_', ' ')} verdict acc.",
        ("checks", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    *((f"checks.blind.{m}", f"blind claim checks {m.replace('_', ' ')}",
+       ("checks_blind", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
+    *((f"checks.blind.{c}.verdict_accuracy", f"blind claim checks {c.replace('_', ' ')} verdict acc.",
+       ("checks_blind", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
     *((f"checks.polnear.{m}", f"PolNeAR checks {m.replace('_', ' ')}", ("checks_polnear", "summary", m))
       for m in CHECK_FIGURES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
@@ -125,6 +129,8 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
     results["attribution"] = _attribution(settings.spacy_model, root, echo)
     results["answers"] = _answers(options, root, echo)
     results["checks"] = _checks(options, echo)
+    if not options.quick:
+        results["checks_blind"] = _checks_blind(echo)
     if root is not None:
         results["checks_polnear"] = _checks_polnear(options, root, echo)
     if options.quick:
@@ -184,6 +190,14 @@ def _checks(options: Options, echo: Echo) -> dict[str, Any]:
         return _step(echo, f"claim checks ({QUICK_CHECKS} tuning check(s) per class)",
                      lambda: checks.run("tune", per_class=QUICK_CHECKS))
     return _step(echo, "claim checks on evals/checks", lambda: checks.run("all"))
+
+
+def _checks_blind(echo: Echo) -> dict[str, Any]:
+    from evals.checks import run as checks
+
+    blind, corpus = checks.SETS["blind"]
+    return _step(echo, "claim checks on the blind set (evals/checks/blind)",
+                 lambda: checks.run("all", checks=blind, corpus=corpus))
 
 
 def _checks_polnear(options: Options, polnear: Path, echo: Echo) -> dict[str, Any]:

@@ -19,6 +19,7 @@ claimed speaker's name must not pull the search towards X's other claims). Outco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from operator import attrgetter
@@ -28,7 +29,7 @@ from bot.answer.claimparse import ParsedClaim
 from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, NON_CLAIM_STANCES, Comparison, compare
 from bot.answer.policy import Policy
 from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
-from bot.attribution.names import SpeakerIndex, same_person
+from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
 from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
 
@@ -90,12 +91,37 @@ def _denial(
     for e in sorted(usable, key=_RELEVANCE, reverse=True):
         if e.claim.stance not in DENIAL_STANCES or e.relevance < policy.related:
             continue
-        mine = _is_claimed(e.claim, parsed.speaker or "", claimed, speakers) or speakers.speaks_for(
-            claimed, e.claim.speaker or ""
+        mine = (
+            _is_claimed(e.claim, parsed.speaker or "", claimed, speakers)
+            or speakers.speaks_for(claimed, e.claim.speaker or "")
+            or _company_voice(claimed, e.claim, usable, speakers)
         )
         if mine and _compare(parsed, e, speakers, policy).flipped_by_cue:
             return e
     return None
+
+
+_THE_COMPANY = re.compile(r"\b(?:the\s+company|company's|the\s+firm|firm's)\b", re.I)
+
+
+def _company_voice(claimed: str, claim: Claim, usable: Sequence[Evidence], speakers: SpeakerIndex) -> bool:
+    """Whether the claimed speaker is "a spokesman for the company" and ``claim`` is that company's.
+
+    Roles are kept as the article words them; "the company" is the company the article names
+    ("Quillon Chemicals denied ...; Yusuf Marlow, a spokesman for the company, said ..."), when
+    it is the only company speaking in that article.
+    """
+    if not _is_company(claim.speaker) or not any(_THE_COMPANY.search(r) for r in speakers.roles(claimed)):
+        return False
+    companies = {
+        e.claim.speaker for e in usable if e.claim.article_id == claim.article_id and _is_company(e.claim.speaker)
+    }
+    return companies == {claim.speaker}
+
+
+def _is_company(speaker: str | None) -> bool:
+    words = name_words(speaker or "")
+    return len(words) > 1 and words[-1] in COMPANY_SUFFIXES
 
 
 def _decide(
@@ -110,6 +136,12 @@ def _decide(
     figures = parse_quantities(parsed.content)
     near = [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)]
     best_own = _closest(parsed.content, near, policy)
+    if best_own is not None and best_own.relevance < policy.flip_similarity and not coverage(
+        terms, best_own.claim.content
+    ):
+        # A record sharing none of the words does not say them; a close one that shares some may.
+        sharing = [e for e in near if e.relevance >= policy.paraphrase and coverage(terms, e.claim.content)]
+        best_own = _closest(parsed.content, sharing, policy) or best_own
     # Someone else "said the words" with most of them, the same polarity and figures, and a name:
     # an unresolved "former safety officer" may be the claimed speaker, so it proves nothing.
     best_other = next(

@@ -154,3 +154,12 @@ def test_a_company_is_known_by_the_first_word_of_its_name() -> None:
     index = SpeakerIndex({"Quarn Chemicals": 2, "Harl General Hospital": 1})
     assert index.resolve("Quarn") == "Quarn Chemicals"
     assert index.resolve("Harl") is None  # a place, not a company's short name
+
+
+def test_a_spokesman_for_the_company_speaks_for_the_company_the_article_names() -> None:
+    index = SpeakerIndex({"Quarn Chemicals": 2, "Ola Marr": 2}, {"Ola Marr": {"spokesman for the company"}})
+    denial = said("Quarn Chemicals", "reports that it was preparing to move its headquarters out of Harl",
+                  stance="denies")
+    evidence = [Evidence(denial, 0.83, 0, context=denial.content)]
+    claim = parse_claim("Ola Marr said Quarn Chemicals was preparing to move its headquarters out of Harl")
+    assert check_attribution(claim, evidence, speakers=index).verdict == "contradicted"
