@@ -72,6 +72,23 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleVersion:
+    """One version of an article at its source: when it was ingested, when a newer one replaced it."""
+
+    article: Article
+    seen: float | None  # seconds since the epoch; None for versions ingested before history was kept
+    superseded: float | None
+    current: bool
+    claims: tuple[Claim, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The version's metadata (not its text) as JSON-ready data."""
+        meta = {k: v for k, v in self.article.to_dict().items() if k != "text"}
+        return {**meta, "seen": self.seen, "superseded": self.superseded, "current": self.current,
+                "claims": len(self.claims)}
+
+
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A passage of an article, ``article.text[start:end] == text``."""
 
@@ -259,13 +276,15 @@ class Citation:
     end: int
     url: str | None = None
     published: str | None = None
+    # Set when the cited text is a version the article has since replaced: the current version's id.
+    superseded_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The answer contract's citation object."""
         return {
             "id": self.id, "article_id": self.article_id, "title": self.title, "source": self.source,
             "url": self.url, "published": self.published, "quote": self.quote,
-            "start": self.start, "end": self.end,
+            "start": self.start, "end": self.end, "superseded_by": self.superseded_by,
         }
 
 

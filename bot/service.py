@@ -233,7 +233,7 @@ class Whosaid:
             str(Path(id_or_source))
         )
         if not ids and self.records.status(id_or_source) is not None:
-            ids = [id_or_source]
+            ids = self.records.version_ids(id_or_source)  # every version of the article goes
         if not ids:
             raise NotFoundError(f"No article has the id or source {id_or_source!r}.")
         with self.write_lock():
@@ -274,12 +274,20 @@ class Whosaid:
         question = self.check_question(question, mode=mode, session=session)
         history = self.conversations.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history, progress=progress)
-        citations = tuple(dataclasses.replace(c, source=self.public_source(c.source)) for c in answer.citations)
+        citations = tuple(
+            dataclasses.replace(c, source=self.public_source(c.source), superseded_by=self._superseded_by(c.article_id))
+            for c in answer.citations
+        )
         answer = dataclasses.replace(answer, citations=citations)
         answer_id = self.conversations.record(
             question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
         )
         return dataclasses.replace(answer, id=answer_id, session=session)
+
+    def _superseded_by(self, article_id: str) -> str | None:
+        """The current version's id when ``article_id`` is a version since replaced, else ``None``."""
+        current = self.records.current_version(article_id)
+        return current if current != article_id else None
 
     def check_question(self, question: str, *, mode: str = "ask", session: str | None = None) -> str:
         """The stripped question, or the error ``ask`` would raise before answering it."""

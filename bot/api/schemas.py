@@ -57,6 +57,10 @@ class CitationOut(BaseModel):
     quote: str
     start: int
     end: int
+    superseded_by: str | None = Field(
+        default=None,
+        description="Set when the cited text is an earlier version of the article: the current version's id.",
+    )
 
 
 class DifferenceOut(BaseModel):
