@@ -243,6 +243,25 @@ class IngestReport:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A feed or sitemap the watcher polls, with what its last poll found."""
+
+    url: str
+    kind: str  # feed | sitemap | sitemapindex
+    interval: float  # seconds between polls
+    added: float
+    last_fetch: float | None = None
+    status: str = "new"  # new | ok | unchanged | error | backoff
+    error: str | None = None
+    next_due: float = 0.0
+    items: int = 0  # URLs the last listing named
+
+    def to_dict(self) -> dict[str, Any]:
+        """The source as JSON-ready data."""
+        return asdict(self)
+
+
 # What the indexed sources say about a checked claim (never whether it is true). Every interface
 # derives its list from these literals (``VERDICTS``, ``MATCHES``); none restates them.
 #   supported      the claimed speaker is on record saying it (bare claim: the sources assert it)
