@@ -139,14 +139,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *_args: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         site = self.server.site
         path = self.path.split("?")[0]
         status = self._route(site, path)
         with site.lock:
             site.requests.append((self.path, dict(self.headers.items()), status))
 
-    def _route(self, site: Site, path: str) -> int:  # noqa: PLR0911 - one branch per route
+    def _route(self, site: Site, path: str) -> int:
         if path == "/robots.txt":
             return self._send(200, "User-agent: *\nDisallow: /private/\n", "text/plain")
         if path == "/feed.xml":
