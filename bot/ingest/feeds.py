@@ -94,7 +94,8 @@ def _feed(body: bytes, *, url: str) -> Listing:
     for entry in parsed.entries:
         link = web_url(urljoin(url, entry.get("link") or ""))
         if link:
-            stamp = entry.get("updated") or entry.get("published")
+            # dict.get: FeedParserDict would map a missing "updated" to "published" with a DeprecationWarning
+            stamp = dict.get(entry, "updated") or dict.get(entry, "published")
             items.append(Item(url=link.split("#")[0], stamp=str(stamp) if stamp else None))
     return Listing(kind="feed", title=str(parsed.feed.get("title") or url), items=_distinct(items))
 

@@ -17,6 +17,7 @@ not exist); nothing is copied from a real publication. What it serves:
     /report.pdf               application/pdf
     /private/memo.html        disallowed by robots.txt
     /latin1.html              windows-1252 bytes, the charset named only in <meta>
+    /blank.html               a page without text (nothing to extract)
     /not-a-feed.html          an ordinary page, offered as a feed
 
 ``site.requests`` logs (path, request headers, status) of every request.
@@ -186,6 +187,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "It serves crêpes and soup to the volunteers who cleared the harbour after the flood.</p>"
                     "</article></body></html>")
             return self._send(200, html.encode("cp1252"), "text/html")
+        if path == "/blank.html":  # a page with no text to extract
+            return self._send(200, "<html><head><title>Blank</title></head><body><script>var x = 1;</script>"
+                                   "</body></html>", "text/html")
         if path == "/not-a-feed.html":
             return self._send(200, "<html><body><p>Just a page (fictional).</p></body></html>", "text/html")
         return self._send(404, "not found", "text/plain")
