@@ -12,7 +12,7 @@ not exist); nothing is copied from a real publication. What it serves:
     /loop/a, /loop/b          301 to each other
     /busy.html                429 with Retry-After: 120
     /broken.html              500
-    /slow.html                headers after ``slow_seconds``
+    /slow.html                the museum story, its headers after ``slow_seconds``
     /huge.html                50 MB, generated while sent, no Content-Length
     /report.pdf               application/pdf
     /private/memo.html        disallowed by robots.txt
@@ -175,8 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/broken.html":
             return self._send(500, "oops", "text/plain")
         if path == "/slow.html":
-            time.sleep(site.slow_seconds)
-            return self._send(200, "<p>Too late (fictional).</p>", "text/html")
+            time.sleep(site.slow_seconds)  # then the museum story, under its canonical URL
+            return self._send(200, article_html("museum", *site.texts["museum"], base=site.base), "text/html")
         if path == "/huge.html":
             return self._huge()
         if path == "/report.pdf":
