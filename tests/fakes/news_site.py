@@ -20,7 +20,10 @@ not exist); nothing is copied from a real publication. What it serves:
     /blank.html               a page without text (nothing to extract)
     /not-a-feed.html          an ordinary page, offered as a feed
 
-``site.requests`` logs (path, request headers, status) of every request.
+    /_edit                    (the demo's control) the harbour story's figure becomes "up to 7,000"
+
+``site.requests`` logs (path, request headers, status) of every request. For a demo by hand:
+``python -m tests.fakes.news_site --port 8765 [--failures]`` serves it until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -187,6 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "It serves crêpes and soup to the volunteers who cleared the harbour after the flood.</p>"
                     "</article></body></html>")
             return self._send(200, html.encode("cp1252"), "text/html")
+        if path == "/_edit" and "up to 15,000" in site.texts["harbour"][1]:
+            site.edit("harbour", "up to 15,000", "up to 7,000")
+            return self._send(200, "edited: the harbour story now says 'up to 7,000'\n", "text/plain")
         if path == "/blank.html":  # a page with no text to extract
             return self._send(200, "<html><head><title>Blank</title></head><body><script>var x = 1;</script>"
                                    "</body></html>", "text/html")
@@ -256,3 +262,25 @@ def news_site() -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """Serve the fictional site by hand: ``python -m tests.fakes.news_site --port 8765``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The fictional news site of the whosaid tests.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--failures", action="store_true", help="list failing pages in /feed.xml too")
+    args = parser.parse_args()
+    server = _Server(("127.0.0.1", args.port), _Handler)
+    server.site = Site(base=f"http://127.0.0.1:{server.server_address[1]}")
+    if args.failures:
+        server.site.extra_feed_links = ["/broken.html", "/report.pdf", "/private/memo.html"]
+    print(f"the fictional site is at {server.site.base}/ (feeds: /feed.xml /atom.xml, sitemap: /sitemap.xml)",
+          flush=True)
+    with suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
