@@ -288,21 +288,22 @@ def watch(
                 stop.wait(min(5.0, lease_seconds / 2))
                 continue
             told = False
-            try:
-                on_round(watcher.run_round(every_source=once))
-            except LeaseLostError as exc:
-                log.warning("round stopped: %s", exc)
+            if once or _due_in(watcher) <= 0:  # else the wake-up only renewed the lease
+                try:
+                    on_round(watcher.run_round(every_source=once))
+                except LeaseLostError as exc:
+                    log.warning("round stopped: %s", exc)
             if once:
                 return
-            stop.wait(_until_next(watcher, cap=lease_seconds / 3))
+            stop.wait(min(lease_seconds / 3, max(0.05, _due_in(watcher))))
     finally:
         store.release_lease(LEASE, holder=holder)
 
 
-def _until_next(watcher: Watcher, *, cap: float) -> float:
-    """Seconds until the next source is due (at most ``cap``, so the lease is renewed in time)."""
+def _due_in(watcher: Watcher) -> float:
+    """Seconds until the next source is due (0 or less: now; infinite without sources)."""
     dues = [s.next_due for s in watcher.store.all()]
-    return max(0.05, min([cap, *(due - watcher._clock() for due in dues)]))
+    return min(dues) - watcher._clock() if dues else float("inf")
 
 
 def failure_lines(failures: Iterable[tuple[str, str]]) -> list[str]:

@@ -144,9 +144,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._route(self.server.site, self.path.split("?")[0])
+
+    def _log(self, status: int) -> None:
+        """Log the request before answering it: a test reads the log as soon as it has the answer."""
         site = self.server.site
-        path = self.path.split("?")[0]
-        status = self._route(site, path)
         with site.lock:
             site.requests.append((self.path, dict(self.headers.items()), status))
 
@@ -214,6 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(301, "moved", "text/plain", headers={"Location": location})
 
     def _huge(self) -> int:
+        self._log(200)
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()  # no Content-Length: the client learns the size only by reading
@@ -228,6 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: str | bytes, content_type: str | None, *,
               headers: dict[str, str] | None = None) -> int:
         data = body.encode() if isinstance(body, str) else body
+        self._log(status)
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

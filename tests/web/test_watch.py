@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.errors import BusyError, NotFoundError, UnreadableSourceError
+from bot.index.embedder import HashEmbedder
 from bot.index.sources import SourceStore
-from bot.ingest.watch import watch
+from bot.ingest.watch import RoundReport, watch
 from bot.service import Whosaid
 from tests.fakes.news_site import Site
+
+from .conftest import SaidClaims, web_settings
 
 
 def harbour(web: Whosaid, site: Site) -> str:
@@ -149,3 +153,39 @@ def test_one_watcher_per_database(tmp_path: Path, web: Whosaid, site: Site) -> N
     with pytest.raises(BusyError, match=r"Another watcher \(server-c\) is polling this database"):
         watch(web.watcher, holder="me", lease_seconds=60, stop=threading.Event(), on_round=print,
               on_wait=print, once=True)
+
+
+def test_a_second_watcher_waits_for_the_lease_and_takes_over_when_the_first_stops(
+    tmp_path: Path, web: Whosaid, site: Site
+) -> None:
+    web.add_source(f"{site.base}/atom.xml", interval=0.2)
+    other = Whosaid(web_settings(web.settings.data_dir), embedder=HashEmbedder(), extractor=SaidClaims())
+    rounds: dict[str, list[RoundReport]] = {"a": [], "b": []}
+    waits: list[str] = []
+    stops = {"a": threading.Event(), "b": threading.Event()}
+
+    def run(name: str, service: Whosaid) -> threading.Thread:
+        thread = threading.Thread(target=watch, args=(service.watcher,), kwargs={
+            "holder": name, "lease_seconds": 1.0, "stop": stops[name], "on_round": rounds[name].append,
+            "on_wait": waits.append})
+        thread.start()
+        return thread
+
+    def until(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+    first = run("a", web)
+    until(lambda: len(rounds["a"]) >= 2)
+    second = run("b", other)
+    until(lambda: waits == ["a"])
+    assert rounds["b"] == [] and rounds["a"][0].new == 2
+    stops["a"].set()
+    first.join()
+    until(lambda: len(rounds["b"]) >= 1)  # released at once, taken over without waiting for expiry
+    stops["b"].set()
+    second.join()
+    assert all(r.sources == 1 for r in rounds["a"] + rounds["b"])  # a wake-up that only renews is no round
+    assert len(web.articles()) == 2
