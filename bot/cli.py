@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bot.cli_common import AsJson, DataDir, emit_json, service
+from bot.cli_sources import print_versions, run_watch, sources_app, watch
 from bot.errors import WhosaidError
 from bot.render import attribution_sentences
 
 if TYPE_CHECKING:
-    from bot.model import Answer, Claim
-    from bot.service import Whosaid
+    from bot.model import Answer, Claim, IngestReport
 
 app = typer.Typer(
     name="whosaid",
@@ -30,48 +31,48 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Where the index lives (default: WHOSAID_DATA_DIR or the user data dir)."),
-]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def service(data_dir: Path | None) -> Whosaid:
-    """Build the service from settings, with ``--data-dir`` taking precedence."""
-    from bot.config import load_settings
-    from bot.service import Whosaid
-
-    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
-    return Whosaid(load_settings(**overrides))
-
-
-def emit_json(data: Any) -> None:
-    """Print one JSON document (UTF-8, not ASCII-escaped)."""
-    typer.echo(json.dumps(data, ensure_ascii=False))
-
-
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+    targets: Annotated[
+        list[str], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl), or http(s) URLs of pages.")
+    ],
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Ingest articles: chunk, embed, extract claims, index."""
+    """Ingest articles from files or the web: chunk, embed, extract claims, index."""
     from rich.progress import Progress
 
     from bot.ingest.loaders import discover
+    from bot.model import IngestReport, web_url
 
+    urls = [t for t in targets if web_url(t)]
+    paths = [Path(t) for t in targets if not web_url(t)]
     whosaid = service(data_dir)
     files = discover(paths)
-    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("ingesting", total=len(files))
-        report = whosaid.ingest(paths, on_file=lambda _path: progress.advance(task))
+    report = IngestReport()
+    if paths:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("ingesting", total=len(files))
+            report = whosaid.ingest(paths, on_file=lambda _path: progress.advance(task))
+    if urls:
+        report = _merged(report, whosaid.ingest_urls(urls))
     for path, reason in report.failures:
         typer.echo(f"skipped {path}: {reason}", err=True)
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else report.summary())
     if report.failed:
         raise typer.Exit(1)
+
+
+def _merged(first: IngestReport, second: IngestReport) -> IngestReport:
+    from bot.model import IngestReport
+
+    return IngestReport(
+        new=first.new + second.new, updated=first.updated + second.updated,
+        unchanged=first.unchanged + second.unchanged, failed=first.failed + second.failed,
+        chunks=first.chunks + second.chunks, claims=first.claims + second.claims,
+        seconds=first.seconds + second.seconds, failures=first.failures + second.failures,
+        article_ids=first.article_ids + second.article_ids, phases=first.phases,
+    )
 
 
 @app.command()
@@ -108,10 +109,16 @@ def search(
 @app.command()
 def show(
     article_id: Annotated[str, typer.Argument(help="An article id from search or articles.")],
+    versions: Annotated[
+        bool, typer.Option("--versions", help="List every version and what changed in its claims.")
+    ] = False,
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Print an article's metadata and exact text."""
+    """Print an article's metadata and exact text (or, with --versions, its history)."""
+    if versions:
+        print_versions(service(data_dir).versions(article_id), as_json=as_json)
+        return
     article = service(data_dir).article(article_id)
     if as_json:
         emit_json(article.to_dict())
@@ -217,6 +224,9 @@ def check(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: WHOSAID_HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: WHOSAID_PORT or 8000; 0 picks a free one).")] = None,
+    watch_sources: Annotated[
+        bool, typer.Option("--watch", help="Also poll the sources (one watcher per database, however many servers).")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API, the chat widget and its demo page (Ctrl-C stops it)."""
@@ -224,7 +234,12 @@ def serve(
 
     whosaid = service(data_dir)
     settings = whosaid.settings
-    run_server(whosaid, host=host or settings.host, port=settings.port if port is None else port, echo=typer.echo)
+    beside = None
+    if watch_sources:
+        def beside(stop: threading.Event) -> None:
+            run_watch(whosaid, stop=stop, once=False, echo=lambda report: typer.echo(report.summary(), err=True))
+    run_server(whosaid, host=host or settings.host, port=settings.port if port is None else port, echo=typer.echo,
+               beside=beside)
 
 
 @app.command()
@@ -293,6 +308,9 @@ def _print_answer(answer: Answer, *, as_json: bool) -> None:
         quote = " ".join(citation.quote.split())
         typer.echo(f"[{citation.id}] {who}{quote}")
         typer.echo(f"    {citation.title} ({citation.source}, characters {citation.start}-{citation.end})")
+        if citation.superseded_by:
+            typer.echo(f"    (an earlier version: the article has changed since; "
+                       f"`whosaid show {citation.superseded_by} --versions`)")
 
 
 @app.command("train-attribution")
@@ -352,6 +370,10 @@ def _date(value: str | None, flag: str) -> str | None:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise typer.BadParameter(f"{flag} takes a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+app.add_typer(sources_app, name="sources")
+app.command()(watch)
 
 
 def main() -> None:

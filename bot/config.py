@@ -71,6 +71,29 @@ class Settings(BaseSettings):
         "0 keeps them forever.",
     )
 
+    # -- the web: `ingest URL`, sources and `watch` ---------------------------------------------
+    user_agent: str = Field(
+        default="whosaid/0.1 (news attribution indexer; set WHOSAID_USER_AGENT to add your contact)",
+        min_length=1, description="Sent with every web request, and matched against robots.txt rules.",
+    )
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0, description="Longest wait for a web response, whole.")
+    fetch_max_bytes: int = Field(default=10_000_000, ge=1024, description="Larger web responses are cut off.")
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    fetch_per_host: int = Field(default=2, ge=1, le=16, description="Requests at once to one host.")
+    fetch_delay_seconds: float = Field(default=1.0, ge=0, description="Pause between requests to one host.")
+    fetch_workers: int = Field(default=4, ge=1, le=32, description="Requests at once in a watch round.")
+    obey_robots: bool = Field(default=True, description="Honour robots.txt (switch off only for your own sites).")
+    watch_interval_seconds: float = Field(default=900.0, gt=0, description="A new source's polling interval.")
+    watch_recheck_seconds: float = Field(
+        default=21_600.0, gt=0,
+        description="An article whose feed entry has not changed is re-requested (conditionally) after this long.",
+    )
+    watch_retry_seconds: float = Field(default=600.0, gt=0, description="A failed page is retried after this.")
+    watch_max_backoff_seconds: float = Field(default=21_600.0, gt=0)
+    watch_lease_seconds: float = Field(
+        default=120.0, gt=0, description="How long a watcher's claim on the database lasts unless renewed."
+    )
+
     # -- answering -------------------------------------------------------------------------
     llm: str | None = Field(
         default=None,

@@ -7,6 +7,7 @@ WhosaidError
 │   ├── InputPathError        a path to ingest does not exist or cannot be read
 │   ├── InvalidQueryError     an empty, oversized or meaningless question or search
 │   ├── NotFoundError         an article, source or session that is not in the index
+│   ├── UnreadableSourceError a URL added as a source cannot be fetched, or is not a feed or sitemap
 │   └── ConfigurationError    a setting that cannot work (bad model path, bad URL)
 └── ServiceError              the system is at fault (exit 1 / HTTP 5xx)
     ├── StoreUnavailableError the vector store or database cannot be reached
@@ -46,6 +47,12 @@ class NotFoundError(UserError):
     """The thing asked for is not in the index."""
 
     http_status = 404
+
+
+class UnreadableSourceError(UserError):
+    """A URL offered as a source cannot be fetched, or is neither a feed nor a sitemap."""
+
+    http_status = 422
 
 
 class ConfigurationError(UserError):

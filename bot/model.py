@@ -72,6 +72,23 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleVersion:
+    """One version of an article at its source: when it was ingested, when a newer one replaced it."""
+
+    article: Article
+    seen: float | None  # seconds since the epoch; None for versions ingested before history was kept
+    superseded: float | None
+    current: bool
+    claims: tuple[Claim, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The version's metadata (not its text) as JSON-ready data."""
+        meta = {k: v for k, v in self.article.to_dict().items() if k != "text"}
+        return {**meta, "seen": self.seen, "superseded": self.superseded, "current": self.current,
+                "claims": len(self.claims)}
+
+
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A passage of an article, ``article.text[start:end] == text``."""
 
@@ -227,6 +244,25 @@ class IngestReport:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A feed or sitemap the watcher polls, with what its last poll found."""
+
+    url: str
+    kind: str  # feed | sitemap | sitemapindex
+    interval: float  # seconds between polls
+    added: float
+    last_fetch: float | None = None
+    status: str = "new"  # new | ok | unchanged | error | backoff
+    error: str | None = None
+    next_due: float = 0.0
+    items: int = 0  # URLs the last listing named
+
+    def to_dict(self) -> dict[str, Any]:
+        """The source as JSON-ready data."""
+        return asdict(self)
+
+
 # What the indexed sources say about a checked claim (never whether it is true). Every interface
 # derives its list from these literals (``VERDICTS``, ``MATCHES``); none restates them.
 #   supported      the claimed speaker is on record saying it (bare claim: the sources assert it)
@@ -260,13 +296,15 @@ class Citation:
     end: int
     url: str | None = None
     published: str | None = None
+    # Set when the cited text is a version the article has since replaced: the current version's id.
+    superseded_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The answer contract's citation object."""
         return {
             "id": self.id, "article_id": self.article_id, "title": self.title, "source": self.source,
             "url": self.url, "published": self.published, "quote": self.quote,
-            "start": self.start, "end": self.end,
+            "start": self.start, "end": self.end, "superseded_by": self.superseded_by,
         }
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.errors import BusyError, InvalidQueryError, NotFoundError, StoreUnavailableError
+from bot.errors import (
+    BusyError,
+    InputPathError,
+    InvalidQueryError,
+    NotFoundError,
+    StoreUnavailableError,
+    UnreadableSourceError,
+)
 from bot.index.conversations import Conversations
 from bot.index.embedder import CachedEmbedder, Embedder, create_embedder, create_query_embedder
 from bot.index.lexical import LexicalIndex
@@ -23,7 +30,17 @@ from bot.index.records import RecordStore
 from bot.index.retrieval import HybridRetriever
 from bot.index.vectors import ChromaVectorStore, VectorStore, create_chroma_client
 from bot.ingest.pipeline import ClaimExtractor, Ingestor
-from bot.model import Article, Claim, IngestReport, SearchFilters, SearchHit, shown_source
+from bot.model import (
+    Article,
+    ArticleVersion,
+    Claim,
+    IngestReport,
+    SearchFilters,
+    SearchHit,
+    Source,
+    shown_source,
+    web_url,
+)
 from bot.textnorm import for_matching
 
 if TYPE_CHECKING:
@@ -31,7 +48,10 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from bot.answer.chain import AnswerChain
+    from bot.attribution.diff import ClaimChange
+    from bot.index.sources import SourceStore
     from bot.ingest.loaders import Document
+    from bot.ingest.watch import Watcher
     from bot.model import Answer
 
 MAX_QUERY_CHARS = 2000
@@ -148,6 +168,30 @@ class Whosaid:
         )
 
     @cached_property
+    def sources(self) -> SourceStore:
+        """Feeds and sitemaps, the pages they list, and the watcher's lease, in the records' database."""
+        from bot.index.sources import SourceStore
+
+        return SourceStore(self.records.engine)
+
+    @cached_property
+    def watcher(self) -> Watcher:
+        """Polls the sources and ingests what changed, with the configured crawler manners."""
+        from bot.ingest.watch import Schedule, Watcher
+        from bot.ingest.web import Fetcher, FetchPolicy
+
+        s = self.settings
+        fetcher = Fetcher(FetchPolicy(
+            user_agent=s.user_agent, timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes,
+            max_redirects=s.fetch_max_redirects, per_host=s.fetch_per_host, delay=s.fetch_delay_seconds,
+            obey_robots=s.obey_robots,
+        ))
+        schedule = Schedule(recheck=s.watch_recheck_seconds, retry=s.watch_retry_seconds,
+                            max_backoff=s.watch_max_backoff_seconds)
+        return Watcher(store=self.sources, fetcher=fetcher, ingest=self.ingest_documents,
+                       max_text_bytes=s.max_file_bytes, schedule=schedule, workers=s.fetch_workers)
+
+    @cached_property
     def chain(self) -> AnswerChain:
         """The answering chain over this index, with the configured (or injected) chat model if any."""
         from bot.answer.chain import AnswerChain, Policy
@@ -174,6 +218,51 @@ class Whosaid:
         """Ingest in-memory documents (no files), checked as file texts are; a bad one is reported."""
         with self.write_lock():
             return self.ingestor.ingest_documents(documents)
+
+    def ingest_urls(self, urls: Sequence[str]) -> IngestReport:
+        """Fetch web pages and ingest their main text; the source of each is its canonical URL."""
+        from bot.model import web_url
+
+        bad = [url for url in urls if web_url(url) is None]
+        if bad:
+            raise InputPathError(f"Not an http(s) URL: {bad[0]}")
+        done = self.watcher.ingest_urls(urls)
+        return IngestReport(
+            new=done.new, updated=done.updated, unchanged=done.unchanged, failed=done.failed, chunks=done.chunks,
+            claims=done.claims, seconds=done.seconds, failures=done.failures, article_ids=done.article_ids,
+        )
+
+    def add_source(self, url: str, *, interval: float | None = None) -> tuple[Source, bool]:
+        """Add (or re-time) a feed or sitemap, fetched once now to tell which it is; ``True`` when new."""
+        from bot.ingest.feeds import NotAListing, parse_listing
+        from bot.ingest.web import FEED_TYPES, FetchError
+
+        url = url.strip()
+        if web_url(url) is None:
+            raise InvalidQueryError(f"A source is an http(s) URL, not {url!r}.")
+        try:
+            fetched = self.watcher.fetcher.get(url, accept=FEED_TYPES)
+            kind = parse_listing(fetched.body, url=fetched.url).kind
+        except (FetchError, NotAListing) as exc:
+            raise UnreadableSourceError(f"{url} cannot be added: {exc}.") from None
+        return self.sources.add(url, kind=kind, interval=interval or self.settings.watch_interval_seconds)
+
+    def remove_source(self, url: str) -> None:
+        """Stop polling a source (the articles it brought stay), or ``NotFoundError``."""
+        if not self.sources.remove(url.strip()):
+            raise NotFoundError(f"No source {url!r}; `whosaid sources list` shows them.")
+
+    def versions(self, article_id: str) -> list[tuple[ArticleVersion, list[ClaimChange]]]:
+        """Every version of an article, oldest first, each with its claim changes from the one before."""
+        from bot.attribution.diff import diff_claims
+
+        found = self.records.versions(article_id) if self.records.status(article_id) else []
+        if not found:
+            raise NotFoundError(f"No article with id {article_id!r}; `whosaid articles` lists them.")
+        return [
+            (version, diff_claims(found[n - 1].claims, version.claims) if n else [])
+            for n, version in enumerate(found)
+        ]
 
     def warm_up(self) -> None:
         """Build the object graph and load the embedding model now, so the first question is fast.
@@ -233,7 +322,7 @@ class Whosaid:
             str(Path(id_or_source))
         )
         if not ids and self.records.status(id_or_source) is not None:
-            ids = [id_or_source]
+            ids = self.records.version_ids(id_or_source)  # every version of the article goes
         if not ids:
             raise NotFoundError(f"No article has the id or source {id_or_source!r}.")
         with self.write_lock():
@@ -274,12 +363,20 @@ class Whosaid:
         question = self.check_question(question, mode=mode, session=session)
         history = self.conversations.history(session) if session else []
         answer, standalone = self.chain.answer(question, mode=mode, history=history, progress=progress)
-        citations = tuple(dataclasses.replace(c, source=self.public_source(c.source)) for c in answer.citations)
+        citations = tuple(
+            dataclasses.replace(c, source=self.public_source(c.source), superseded_by=self._superseded_by(c.article_id))
+            for c in answer.citations
+        )
         answer = dataclasses.replace(answer, citations=citations)
         answer_id = self.conversations.record(
             question=question, mode=mode, answer=answer.to_dict(), session_id=session, standalone=standalone
         )
         return dataclasses.replace(answer, id=answer_id, session=session)
+
+    def _superseded_by(self, article_id: str) -> str | None:
+        """The current version's id when ``article_id`` is a version since replaced, else ``None``."""
+        current = self.records.current_version(article_id)
+        return current if current != article_id else None
 
     def check_question(self, question: str, *, mode: str = "ask", session: str | None = None) -> str:
         """The stripped question, or the error ``ask`` would raise before answering it."""

@@ -384,8 +384,10 @@ class AnswerChain:
         return chosen
 
     def _article(self, article_id: str) -> Article:
-        article = self._records.article(article_id)
-        if article is None:  # removed or replaced by another writer since it was retrieved
+        # A version replaced since it was retrieved is still cited (its text is exact); the
+        # service marks such citations as superseded.
+        article = self._records.article(article_id, history=True)
+        if article is None:  # removed by another writer since it was retrieved
             raise _VanishedArticle(article_id)
         return article
 

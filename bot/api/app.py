@@ -19,7 +19,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from bot.api import routes_answers, routes_articles, routes_site
+from bot.api import routes_answers, routes_articles, routes_site, routes_sources
 from bot.api.errors import ApiError, error_response, install_error_handlers
 from bot.api.middleware import BodyLimit, LoopbackHostOnly, RequestLog
 from bot.api.ratelimit import RateLimiter, TokenBucketLimiter
@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None, *, service: Whosaid | None = No
     app.state.keys = KeyRing(settings)
     app.state.limiter = _rate_limiter(settings, service)
     install_error_handlers(app)
-    for router in (routes_answers.router, routes_articles.router, routes_site.router, routes_site.asset_routes()):
+    routers = (routes_answers.router, routes_articles.router, routes_sources.router, routes_site.router,
+               routes_site.asset_routes())
+    for router in routers:
         app.include_router(router)
     app.state.slack = settings.slack_enabled
     if settings.slack_enabled:

@@ -57,6 +57,10 @@ class CitationOut(BaseModel):
     quote: str
     start: int
     end: int
+    superseded_by: str | None = Field(
+        default=None,
+        description="Set when the cited text is an earlier version of the article: the current version's id.",
+    )
 
 
 class DifferenceOut(BaseModel):
@@ -197,6 +201,70 @@ class RemovedOut(BaseModel):
     """The ids of the removed articles."""
 
     removed: list[str]
+
+
+class SourceIn(BaseModel):
+    """A feed or sitemap to watch."""
+
+    url: str = Field(min_length=8, max_length=2048, description="An RSS or Atom feed, or a sitemap (detected).")
+    interval_seconds: float | None = Field(default=None, gt=0, le=30 * 86_400, description="Polling interval.")
+
+
+class SourceOut(BaseModel):
+    """A watched source and what its last poll found."""
+
+    url: str
+    kind: str
+    interval: float
+    added: float
+    last_fetch: float | None
+    status: str
+    error: str | None
+    next_due: float
+    items: int
+
+
+class SourcesOut(BaseModel):
+    """Every watched source."""
+
+    sources: list[SourceOut]
+
+
+class SourceAddedOut(BaseModel):
+    """The source as stored; ``added`` is false when it was already watched (its interval updated)."""
+
+    source: SourceOut
+    added: bool
+
+
+class ChangeOut(BaseModel):
+    """One claim change from the previous version."""
+
+    kind: str
+    summary: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class VersionOut(BaseModel):
+    """One version of an article (metadata, not text: ``GET /v1/articles/{id}`` has the current text)."""
+
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    seen: float | None = Field(description="When this version was ingested (seconds since the epoch).")
+    superseded: float | None = Field(description="When a newer version replaced it; null for the current one.")
+    current: bool
+    claims: int
+    changes: list[ChangeOut] = Field(description="What changed in the claims since the version before.")
+
+
+class VersionsOut(BaseModel):
+    """Every version of an article, oldest first."""
+
+    versions: list[VersionOut]
 
 
 class HealthOut(BaseModel):

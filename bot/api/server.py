@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -32,8 +33,15 @@ def server_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(service: Whosaid, *, host: str, port: int, echo: Callable[[str], None]) -> None:
-    """Load the models, then serve until interrupted; ``echo`` gets the URL once it is listening."""
+def serve(
+    service: Whosaid, *, host: str, port: int, echo: Callable[[str], None],
+    beside: Callable[[threading.Event], None] | None = None,
+) -> None:
+    """Load the models, then serve until interrupted; ``echo`` gets the URL once it is listening.
+
+    ``beside`` (the source watcher) runs in a thread from then until the server stops; it is
+    handed an event that is set when it should stop.
+    """
     settings = service.settings
     check_host(host, keys_configured=settings.keys_configured)
     import uvicorn
@@ -51,16 +59,31 @@ def serve(service: Whosaid, *, host: str, port: int, echo: Callable[[str], None]
                 echo(f"whosaid is serving on {url} — open it to ask questions")
 
     config = uvicorn_config(create_app(settings, service=service), settings)
+    stop, worker = threading.Event(), None
     try:
         started = time.perf_counter()
         service.warm_up()  # a bad model or store fails here, as one sentence, before any request
         logging.getLogger("bot.api").info("models loaded and stores opened in %.1f s", time.perf_counter() - started)
+        if beside is not None:
+            worker = threading.Thread(target=_guarded, args=(beside, stop), name="watch", daemon=True)
+            worker.start()
         _Server(config).run(sockets=[listener])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled: stopping is the normal end
         pass
     finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=30)  # the round in progress finishes its page; the lease is released
         listener.close()
     echo("whosaid has stopped.")
+
+
+def _guarded(task: Callable[[threading.Event], None], stop: threading.Event) -> None:
+    """Run the task beside the server; a failure is logged, never a crash of the server."""
+    try:
+        task(stop)
+    except Exception as exc:
+        logging.getLogger("bot.api").error("the source watcher stopped: %s", exc)
 
 
 def uvicorn_config(app: Any, settings: Settings) -> Any:

@@ -1,8 +1,10 @@
 """The record store: articles, chunks and claims in SQL (SQLite by default, any SQLAlchemy URL).
 
 It is the source of truth. An article is written as ``pending`` first; its chunks and claims
-and the switch to ``ready`` (with removal of the version it replaces) happen in one
-transaction, so readers never see half an article. ``revision`` grows with every change, so
+and the switch to ``ready`` (with the version it replaces set to ``replaced``) happen in one
+transaction, so readers never see half an article. A replaced version keeps its row, chunks and
+claims as history (``versions``); every read but the history ones sees ``ready`` articles only,
+and the replaced version's vectors are tombstoned, so search never finds it. ``revision`` grows with every change, so
 caches built from the records (the lexical index) know when they are stale.
 
 The same code runs on SQLite and PostgreSQL (``tests/contract/test_record_store.py`` holds
@@ -14,13 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
+    Connection,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,14 +37,16 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import StoreUnavailableError
 from bot.index.database import create_schema, open_engine, writer_lock
-from bot.model import Article, Chunk, Claim, Quantity, web_url
+from bot.model import Article, ArticleVersion, Chunk, Claim, Quantity, web_url
 
 metadata = MetaData()
 
@@ -54,7 +61,9 @@ articles = Table(
     Column("published", String(10), index=True),
     Column("publisher", Text),
     Column("author", Text),
-    Column("status", String(8), nullable=False, index=True),  # pending | ready
+    Column("status", String(8), nullable=False, index=True),  # pending | ready | replaced
+    Column("seen", Float),  # when this version was committed (unknown for rows older than history)
+    Column("superseded", Float),  # when a newer version replaced it
 )
 chunks = Table(
     "chunks",
@@ -87,7 +96,7 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-READY, PENDING = "ready", "pending"
+READY, PENDING, REPLACED = "ready", "pending", "replaced"
 
 
 class RecordStore:
@@ -98,6 +107,7 @@ class RecordStore:
         try:
             with self.engine.begin() as conn:
                 create_schema(conn, metadata)
+                _add_history_columns(conn)
                 if conn.scalar(select(meta.c.value).where(meta.c.key == "revision")) is None:
                     conn.execute(insert(meta).values(key="revision", value="0"))
         except OperationalError as exc:
@@ -108,10 +118,12 @@ class RecordStore:
         self._roles: tuple[int, dict[str, set[str]]] | None = None
 
     # -- reads ---------------------------------------------------------------------------
-    def article(self, article_id: str, *, ready_only: bool = True) -> Article | None:
-        """Return one article by id."""
+    def article(self, article_id: str, *, ready_only: bool = True, history: bool = False) -> Article | None:
+        """Return one article by id (``history``: a replaced version too, never a pending one)."""
         query = select(articles).where(articles.c.id == article_id)
-        if ready_only:
+        if history:
+            query = query.where(articles.c.status.in_([READY, REPLACED]))
+        elif ready_only:
             query = query.where(articles.c.status == READY)
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
@@ -126,6 +138,41 @@ class RecordStore:
         """Every article id (any status) ingested from ``source``."""
         with self.engine.connect() as conn:
             return list(conn.scalars(select(articles.c.id).where(articles.c.source == source)))
+
+    def version_ids(self, article_id: str) -> list[str]:
+        """Every version (any status) of the article with this id: the ids sharing its source."""
+        with self.engine.connect() as conn:
+            source = conn.scalar(select(articles.c.source).where(articles.c.id == article_id))
+        return self.ids_by_source(source) if source is not None else []
+
+    def versions(self, article_id: str) -> list[ArticleVersion]:
+        """The current and replaced versions of an article (any of its ids), oldest first, with their claims."""
+        with self.engine.connect() as conn:
+            source = conn.scalar(select(articles.c.source).where(articles.c.id == article_id))
+            rows = conn.execute(
+                select(articles).where(articles.c.source == source, articles.c.status != PENDING)
+                .order_by(articles.c.seen.is_(None).desc(), articles.c.seen, articles.c.id)
+            ).mappings().all()
+            found: dict[str, list[Claim]] = {row["id"]: [] for row in rows}
+            for aid, data in conn.execute(
+                select(claims.c.article_id, claims.c.data).where(claims.c.article_id.in_(list(found)))
+            ):
+                found[aid].append(claim_from_dict(data))
+        return [
+            ArticleVersion(
+                article=_article(row), seen=row["seen"], superseded=row["superseded"],
+                current=row["status"] == READY, claims=tuple(sorted(found[row["id"]], key=lambda c: c.start)),
+            )
+            for row in rows
+        ]
+
+    def current_version(self, article_id: str) -> str | None:
+        """The id of the ready version of this article's source (itself when it is current)."""
+        with self.engine.connect() as conn:
+            source = conn.scalar(select(articles.c.source).where(articles.c.id == article_id))
+            return conn.scalar(
+                select(articles.c.id).where(articles.c.source == source, articles.c.status == READY).limit(1)
+            )
 
     def list_articles(self) -> list[Article]:
         """Every ready article, by source."""
@@ -339,14 +386,25 @@ class RecordStore:
             ]
             if claim_rows:
                 conn.execute(insert(claims), claim_rows)
-            conn.execute(update(articles).where(articles.c.id == article.id).values(status=READY))
-            self._delete(conn, [i for i in replaces if i != article.id])
+            conn.execute(
+                update(articles).where(articles.c.id == article.id)
+                .values(status=READY, seen=time.time(), superseded=None)
+            )
+            # A version coming back (A, B, then A again) is current again: its vectors were just written.
+            conn.execute(delete(tombstones).where(tombstones.c.article_id == article.id))
+            self._supersede(conn, [i for i in replaces if i != article.id])
             self._bump(conn)
 
     def remove(self, article_ids: Sequence[str]) -> None:
         """Delete articles and everything derived from them."""
         with self.engine.begin() as conn:
             self._delete(conn, article_ids)
+            self._bump(conn)
+
+    def supersede(self, article_ids: Sequence[str]) -> None:
+        """Keep ready articles as history (``replaced``) and delete pending ones, at once."""
+        with self.engine.begin() as conn:
+            self._supersede(conn, article_ids)
             self._bump(conn)
 
     def tombstoned(self) -> list[str]:
@@ -362,13 +420,29 @@ class RecordStore:
 
     def _delete(self, conn: Any, ids: Sequence[str]) -> None:
         if ids:
-            known = set(conn.scalars(select(tombstones.c.article_id).where(tombstones.c.article_id.in_(ids))))
-            fresh = [{"article_id": i} for i in ids if i not in known]
-            if fresh:
-                conn.execute(insert(tombstones), fresh)
+            self._tombstone(conn, ids)
             conn.execute(delete(chunks).where(chunks.c.article_id.in_(ids)))
             conn.execute(delete(claims).where(claims.c.article_id.in_(ids)))
             conn.execute(delete(articles).where(articles.c.id.in_(ids)))
+
+    def _supersede(self, conn: Any, ids: Sequence[str]) -> None:
+        """Ready versions become history, their vectors tombstoned; an unfinished (pending) one is deleted."""
+        if not ids:
+            return
+        status = dict(conn.execute(select(articles.c.id, articles.c.status).where(articles.c.id.in_(list(ids)))).all())
+        self._delete(conn, [i for i, s in status.items() if s == PENDING])
+        current = [i for i, s in status.items() if s == READY]
+        if current:
+            self._tombstone(conn, current)
+            conn.execute(
+                update(articles).where(articles.c.id.in_(current)).values(status=REPLACED, superseded=time.time())
+            )
+
+    def _tombstone(self, conn: Any, ids: Sequence[str]) -> None:
+        known = set(conn.scalars(select(tombstones.c.article_id).where(tombstones.c.article_id.in_(ids))))
+        fresh = [{"article_id": i} for i in ids if i not in known]
+        if fresh:
+            conn.execute(insert(tombstones), fresh)
 
     def writer_lock(self, *, timeout: float) -> contextlib.AbstractContextManager[None]:
         """Serialise writers sharing this database (PostgreSQL: workers on other hosts, whose file
@@ -382,6 +456,15 @@ class RecordStore:
         ).rowcount
         if not bumped:
             conn.execute(insert(meta).values(key="revision", value="1"))
+
+
+def _add_history_columns(conn: Connection) -> None:
+    """Databases made before versions were kept have no ``seen``/``superseded``: add them (under the
+    schema lock ``create_schema`` took, so two workers starting at once add them once)."""
+    present = {column["name"] for column in inspect(conn).get_columns("articles")}
+    for name in ("seen", "superseded"):
+        if name not in present:
+            conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} FLOAT"))
 
 
 def _article(row: Any, *, id_key: str = "id") -> Article:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from bot.errors import InputPathError
 from bot.model import web_url
@@ -117,10 +118,10 @@ def _load_text(path: Path, text: str, max_bytes: int) -> list[Document]:
     return [Document(source=str(path), title=first_line_title(text), text=text)]
 
 
-def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
+def _load_html(path: Path, html: str, max_bytes: int, *, base_url: str | None = None) -> list[Document]:
     import trafilatura  # heavy (lxml); only needed for HTML
 
-    doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    doc: Any = trafilatura.bare_extraction(html, url=base_url, with_metadata=True, include_comments=False)
     text = (doc.text or "") if doc is not None else ""
     check_text(text, max_bytes)
     return [
@@ -134,6 +135,34 @@ def _load_html(path: Path, html: str, max_bytes: int) -> list[Document]:
             author=doc.author or None,
         )
     ]
+
+
+def load_web(url: str, text: str, *, content_type: str, max_bytes: int) -> list[Document]:
+    """A fetched page's documents: the source is the page's canonical URL (on the same site), else ``url``."""
+    if content_type == "application/json":
+        return list(_records_to_documents(url, enumerate(_json_records(text)), max_bytes))
+    if content_type == "text/plain":
+        check_text(text, max_bytes)
+        return [Document(source=url, title=first_line_title(text), text=text, url=url)]
+    [doc] = _load_html(Path("page.html"), text, max_bytes, base_url=url)
+    canonical = _same_site(url, doc.url)
+    return [replace(doc, source=canonical, url=canonical)]
+
+
+def _same_site(url: str, canonical: str | None) -> str:
+    """``canonical`` resolved against ``url`` when it stays on the same host (a page cannot claim
+    another site's article as its own), without a fragment; else ``url``."""
+    if not canonical:
+        return url
+    resolved = web_url(urljoin(url, canonical))
+    if resolved is None or urlsplit(resolved).hostname != urlsplit(url).hostname:
+        return url
+    return resolved.split("#")[0]
+
+
+def _json_records(data: str) -> list[Any]:
+    parsed = _parse_json(data)
+    return parsed if isinstance(parsed, list) else [parsed]
 
 
 def _parse_json(data: str, *, line: int | None = None) -> Any:
@@ -150,9 +179,7 @@ def _parse_json(data: str, *, line: int | None = None) -> Any:
 
 
 def _load_json(path: Path, data: str, max_bytes: int) -> list[Document]:
-    parsed = _parse_json(data)
-    records = parsed if isinstance(parsed, list) else [parsed]
-    return list(_records_to_documents(path, enumerate(records), max_bytes))
+    return list(_records_to_documents(str(path), enumerate(_json_records(data)), max_bytes))
 
 
 def _load_jsonl(path: Path, data: str, max_bytes: int) -> list[Document]:
@@ -162,11 +189,11 @@ def _load_jsonl(path: Path, data: str, max_bytes: int) -> list[Document]:
             if line.strip():
                 yield number, _parse_json(line, line=number)
 
-    return list(_records_to_documents(path, records(), max_bytes))
+    return list(_records_to_documents(str(path), records(), max_bytes))
 
 
 def _records_to_documents(
-    path: Path, records: Iterable[tuple[int, Any]], max_bytes: int
+    path: str, records: Iterable[tuple[int, Any]], max_bytes: int
 ) -> Iterator[Document]:
     for key, record in records:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):

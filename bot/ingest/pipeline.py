@@ -3,8 +3,8 @@
 Order of writes for a group of articles (the database is the source of truth):
 1. each new article row is recorded as ``pending`` (invisible to readers);
 2. chunk and claim vectors are upserted under deterministic ids (a repeat overwrites);
-3. one transaction per article writes its chunks and claims, marks it ``ready`` and
-   removes the version it replaces, leaving a tombstone for that version's vectors;
+3. one transaction per article writes its chunks and claims, marks it ``ready`` and keeps
+   the version it replaces as history (``replaced``), leaving a tombstone for that version's vectors;
 4. tombstoned vectors are deleted and the tombstones cleared.
 A kill anywhere leaves at worst a pending row (finished by the next run of the same files)
 or tombstoned vectors (deleted by the next run); readers never see either.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol, overload, runtime_checkable
 
 from bot.index.embedder import Embedder
-from bot.index.records import READY, RecordStore
+from bot.index.records import PENDING, READY, RecordStore
 from bot.index.retrieval import chunk_metadata
 from bot.index.vectors import Metadata, VectorStore
 from bot.ingest.chunking import chunk_text
@@ -167,8 +167,9 @@ class Ingestor:
         self._seen.add(article.id)
         report.article_ids.append(article.id)
         if self.records.status(article.id) == READY:
-            if others:  # the source went back to a text that is already indexed
-                self.records.remove(others)
+            live = [i for i in others if self.records.status(i) in (READY, PENDING)]
+            if live:  # the source went back to a text that is already indexed
+                self.records.supersede(live)
                 report.updated += 1
             else:
                 report.unchanged += 1

@@ -106,10 +106,13 @@ def test_ingest_claims_and_delete_over_http(make_client: MakeClient, writable: W
     changed = {**articles[0], "text": FERRY.replace("Monday", "Tuesday")}
     replaced = app.post("/v1/ingest", json={"articles": [changed]}, headers=ADMIN).json()
     assert replaced["replaced"] == 1 and replaced["article_ids"] != [article_id]
-    assert app.get(f"/v1/articles/{article_id}", headers=ADMIN).status_code == 404  # the old version is gone
+    assert app.get(f"/v1/articles/{article_id}", headers=ADMIN).status_code == 404  # the old version is history
 
     [new_id] = replaced["article_ids"]
-    assert app.delete(f"/v1/articles/{new_id}", headers=ADMIN).json() == {"removed": [new_id]}
+    versions = app.get(f"/v1/articles/{new_id}/versions", headers=ADMIN).json()["versions"]
+    assert [(v["id"], v["current"]) for v in versions] == [(article_id, False), (new_id, True)]
+    removed = app.delete(f"/v1/articles/{new_id}", headers=ADMIN).json()["removed"]
+    assert sorted(removed) == sorted([article_id, new_id])  # every version goes
     assert app.get(f"/v1/articles/{new_id}", headers=ADMIN).status_code == 404
     assert app.delete(f"/v1/articles/{new_id}", headers=ADMIN).status_code == 404
     assert writable.articles() == []

@@ -166,13 +166,18 @@ def test_recommitting_an_article_rewrites_its_chunks_and_claims(store: RecordSto
     assert [c.id for c, _ in store.chunks_by_ids([f"{doc.id}:0"]).values()] == [f"{doc.id}:0"]
 
 
-def test_a_new_version_replaces_the_old_one_at_once(store: RecordStore) -> None:
+def test_a_new_version_replaces_the_old_one_at_once_and_keeps_it_as_history(store: RecordStore) -> None:
     old, new = article(), article(TEXT + " Updated (fictional).")
-    ingest(store, old)
+    old_claims = ingest(store, old)
     ingest(store, new, replaces=(old.id, new.id))  # its own id in `replaces` is ignored
-    assert store.ids_by_source(old.source) == [new.id] and store.status(old.id) is None
+    assert sorted(store.ids_by_source(old.source)) == sorted([old.id, new.id]) and store.status(old.id) == "replaced"
     assert store.chunks_by_ids([f"{old.id}:0"]) == {} and store.claims(article_id=old.id) == []
+    assert store.article(old.id) is None and store.article(old.id, history=True) == old
     assert store.tombstoned() == [old.id]
+    versions = store.versions(new.id)
+    assert [(v.article.id, v.current) for v in versions] == [(old.id, False), (new.id, True)]
+    assert versions[0].claims == tuple(sorted(old_claims, key=lambda c: c.start)) and versions[0].superseded
+    assert store.current_version(old.id) == new.id and sorted(store.version_ids(old.id)) == sorted([old.id, new.id])
     store.clear_tombstones([old.id])
     assert store.tombstoned() == []
 
@@ -289,3 +294,25 @@ def test_speaker_roles_are_read_from_ready_claims_and_follow_the_revision(store:
     assert store.speaker_roles()["Émilie Durand"] == {"Councillor", "the harbour councillor"}
     store.remove([doc.id, later.id])
     assert store.speaker_roles() == {}
+
+
+def test_a_database_from_before_history_gains_its_columns_and_keeps_its_articles(database_url: str) -> None:
+    from sqlalchemy import text
+
+    first = RecordStore(database_url)
+    old = article()
+    ingest(first, old)
+    with first.engine.begin() as conn:  # the articles table as the code before versions made it
+        conn.execute(text("ALTER TABLE articles DROP COLUMN seen"))
+        conn.execute(text("ALTER TABLE articles DROP COLUMN superseded"))
+    first.engine.dispose()
+    store = RecordStore(database_url)
+    try:
+        assert store.article(old.id) == old
+        [version] = store.versions(old.id)
+        assert version.current and version.seen is None  # ingested before history was kept
+        new = article(TEXT + " Corrected (fictional).")
+        ingest(store, new, replaces=(old.id,))
+        assert [v.article.id for v in store.versions(new.id)] == [old.id, new.id]
+    finally:
+        store.engine.dispose()

@@ -90,6 +90,7 @@ class Snapshot:
 
     ready: frozenset[str]
     pending: frozenset[str]
+    history: frozenset[str]  # replaced versions: rows, chunks and claims kept, vectors deleted
     tombstones: frozenset[str]
     chunks: frozenset[tuple[str, str, int, int, int]]  # id, article, ordinal, start, end
     chunk_spans: Counter[tuple[str, int, int]]  # (article, start, end): each should appear once
@@ -132,9 +133,13 @@ def snapshot(settings: Settings) -> Snapshot:
                                      tables.chunks.c.start, tables.chunks.c.end)).all()
         claims = conn.execute(select(tables.claims.c.id, tables.claims.c.article_id, tables.claims.c.data)).all()
         tombstones = set(conn.scalars(select(tables.tombstones.c.article_id)))
+    history = {i for i, status in articles if status == tables.REPLACED}
+    chunks = [c for c in chunks if c.article_id not in history]  # history has rows and no vectors, by design
+    claims = [c for c in claims if c.article_id not in history]
     result = Snapshot(
         ready=frozenset(i for i, status in articles if status == tables.READY),
-        pending=frozenset(i for i, status in articles if status != tables.READY),
+        pending=frozenset(i for i, status in articles if status == tables.PENDING),
+        history=frozenset(history),
         tombstones=frozenset(tombstones),
         chunks=frozenset((c.id, c.article_id, c.ordinal, c.start, c.end) for c in chunks),
         chunk_spans=Counter((c.article_id, c.start, c.end) for c in chunks),

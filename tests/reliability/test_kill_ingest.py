@@ -114,7 +114,7 @@ def assert_same(killed: Snapshot, clean: Snapshot, log: list[str]) -> None:
     """The killed-and-resumed directory holds exactly what the clean one does."""
     assert killed.problems() == [], log
     assert clean.problems() == []
-    assert killed.ready == clean.ready, log
+    assert killed.ready == clean.ready and killed.history == clean.history, log
     assert killed.chunks == clean.chunks, log
     assert killed.claims == clean.claims, log
     assert killed.chunk_vectors == clean.chunk_vectors and killed.claim_vectors == clean.claim_vectors, log
