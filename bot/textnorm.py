@@ -35,6 +35,23 @@ def mask_markup(text: str) -> str:
     return _MARKUP.sub(lambda match: " " * len(match.group()), text)
 
 
+# A wire dateline opening a paragraph: "SARNPORT, March 16 (Meridian Wire) — ", "WASHINGTON — ".
+# It names a place and an outlet, never who said what.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"  # the place, in capitals
+    r"(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)?"  # the date
+    r"(?:\s*\([^()\n]{1,60}\))?"  # the outlet
+    r"\s*(?:[—–]|-(?=\s))\s*|^(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3}),\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
+    r"(?:,\s+\d{4})?\s*\([^()\n]{1,60}\)\s*[-—–]*\s*",
+    re.M,
+)
+
+
+def mask_dateline(text: str) -> str:
+    """``text`` with paragraph-opening wire datelines blanked: same length, same offsets."""
+    return _DATELINE.sub(lambda match: " " * len(match.group()), text)
+
+
 def has_words(text: str) -> bool:
     """Whether ``text`` has a letter or digit that is not hidden (format characters are not words)."""
     return bool(_WORD.search(for_matching(text)))

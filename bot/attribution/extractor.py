@@ -24,7 +24,7 @@ from bot.attribution.spans import overlaps
 from bot.attribution.surface import colon_candidates, expand_with_quotes, finish, link_orphan_quotes
 from bot.errors import ConfigurationError
 from bot.model import Claim, ClaimKind, Span
-from bot.textnorm import mask_markup
+from bot.textnorm import mask_dateline, mask_markup
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -79,8 +79,9 @@ class AttributionExtractor:
         stream = iter(texts)
         done = 0
         while originals := list(islice(stream, self._batch_size)):
-            # Tags pasted into plain text are blanked (same offsets), so "<b>" is never a speaker.
-            batch = [mask_markup(text) for text in originals]
+            # Tags pasted into plain text and wire datelines are blanked (same offsets), so "<b>" or
+            # "OSTREVA, September 10 (Mirel Valley Broadcasting) —" is never a speaker.
+            batch = [mask_dateline(mask_markup(text)) for text in originals]
             chunks = [
                 (i, s) for i, t in enumerate(batch) for s in chunk_spans(t, self._chunk_chars)
             ]

@@ -349,6 +349,16 @@ def _entity_for(root: Token, tokens: list[Token]):
     for ent in named:
         if ent.start <= root.i < ent.end:
             return ent
+    # "Lunmark's chief executive, Gideon Sallow": the person in apposition to the head, not the
+    # possessor (which the tagger may also call a person).
+    for child in root.children:
+        if child.dep_ == "appos":
+            labels = {"PERSON", "ORG"} if root.lower_ in ROLE_NOUNS else {"PERSON"}  # the tagger mislabels names
+            holder = next((e for e in named if e.start <= child.i < e.end and e.label_ in labels), None)
+            if holder is not None:
+                return holder
+    if root.tag_ == "NNS":
+        return None  # "Two former Fennick Hill operators": a group, not the place that qualifies it
     people = [e for e in named if e.label_ == "PERSON"]
     return people[0] if people else None
 
@@ -374,6 +384,10 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     after = [t for t in rest if t.i > max(inside)]
     if ent is None:
         before = [*before, root]
+    # "the director of the Authority, which regulates ...": the role ends where a relative clause begins.
+    cut = next((i for i, t in enumerate(after) if t.lower_ in _RELATIVE or t.dep_ == "relcl"), None)
+    if cut:
+        after = after[:cut]
     part = before or after
     if not part or part[0].lower_ in _RELATIVE:  # "Pekkari, who worked at the depot": no role
         return None

@@ -120,14 +120,14 @@ class RecordStore:
     # -- reads ---------------------------------------------------------------------------
     def article(self, article_id: str, *, ready_only: bool = True, history: bool = False) -> Article | None:
         """Return one article by id (``history``: a replaced version too, never a pending one)."""
-        query = select(articles).where(articles.c.id == article_id)
-        if history:
-            query = query.where(articles.c.status.in_([READY, REPLACED]))
-        elif ready_only:
-            query = query.where(articles.c.status == READY)
+        # By the key alone, the status checked here: a status condition lets the planner walk the
+        # status index (every ready article) instead of the primary key.
         with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        return _article(row) if row else None
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        wanted = {READY, REPLACED} if history else {READY} if ready_only else None
+        if row is None or (wanted is not None and row["status"] not in wanted):
+            return None
+        return _article(row)
 
     def status(self, article_id: str) -> str | None:
         """``ready``, ``pending`` or ``None`` when unknown."""
@@ -170,9 +170,8 @@ class RecordStore:
         """The id of the ready version of this article's source (itself when it is current)."""
         with self.engine.connect() as conn:
             source = conn.scalar(select(articles.c.source).where(articles.c.id == article_id))
-            return conn.scalar(
-                select(articles.c.id).where(articles.c.source == source, articles.c.status == READY).limit(1)
-            )
+            rows = conn.execute(select(articles.c.id, articles.c.status).where(articles.c.source == source)).all()
+        return next((i for i, status in rows if status == READY), None)  # by the source index alone
 
     def list_articles(self) -> list[Article]:
         """Every ready article, by source."""

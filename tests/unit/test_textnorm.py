@@ -67,3 +67,15 @@ def test_a_zero_width_character_inside_a_word_still_matches(service: Whosaid, tm
     assert not answer.abstained and answer.question == "When does the Kessingford tram line open?"
     quote = answer.citations[0].quote
     assert "Kess\u200bingford" in quote  # the stored text is unchanged
+
+
+def test_a_wire_dateline_is_blanked_and_offsets_kept() -> None:
+    from bot.textnorm import mask_dateline
+
+    for text in ("VELMOR, March 16 (Harl Wire) — Two days after", "KESSEL (Tarn Radio) - Officials said",
+                 "NORTH PELLAN — The mayor said"):
+        masked = mask_dateline(text)
+        assert len(masked) == len(text) and masked.split()[0] in ("Two", "Officials", "The")
+    assert mask_dateline("NATO said on Friday") == "NATO said on Friday"
+    dateline = "VELMOR, May 2 (Harl Wire) — "
+    assert mask_dateline(f"Title\n\n{dateline}It rained") == "Title\n\n" + " " * len(dateline) + "It rained"

@@ -157,3 +157,16 @@ def test_a_figure_put_at_by_its_source_is_an_estimate(extractor: AttributionExtr
     assert [(q.counted, q.event) for q in police.quantities] == [("people", "attending")]
     hospital = next(c for c in claims if c.cue == "put" and "31" in c.content)
     assert hospital.quantities[0].event == "dead"
+
+
+def test_who_a_description_names(extractor: AttributionExtractor) -> None:
+    # FICTIONAL sentences.
+    text = ("VELMOR, May 2 (Harl Wire) — Health Minister Oda Renn denied the report. "
+            "Tarnco's chief executive, Ivo Pellan, admitted that the pump had failed. "
+            "Two former Kessel Hill operators told the Wire that the pump had broken down. "
+            "Ana Voss, the director of the Water Board, which regulates the works, said the plant was safe.")
+    claims = {c.cue: c for c in extractor.extract(text)}
+    assert claims["denied"].speaker == "Oda Renn"  # not the dateline
+    assert claims["admitted"].speaker == "Ivo Pellan" and claims["admitted"].role == "Tarnco's chief executive"
+    assert claims["told"].speaker != "Kessel Hill"  # a group of operators, not the place that qualifies them
+    assert claims["said"].role == "director of the Water Board"
