@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.answer.compare import NON_CLAIM_STANCES, compare, own_conduct, subject_shared
+from bot.answer.compare import NON_CLAIM_STANCES, compare, defends, own_conduct, subject_shared
 from bot.answer.policy import Policy
 from bot.answer.text import coverage, topic_terms
 from bot.attribution.names import SpeakerIndex
@@ -268,7 +268,7 @@ def assess(
     """One source's position: opposite polarity or a different figure contradicts; another place is no support."""
     policy = policy or Policy()
     claim = evidence.claim
-    own = own_conduct(claim)
+    own = own_conduct(claim) or defends(claim_text, claim)
     found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
     if found.flipped and evidence.relevance < policy.flip_similarity and (
         found.coverage < policy.flip_coverage

@@ -96,7 +96,7 @@ def compare(
     differences += _contrast_differences(content, source.content)
     difference = _cue_difference(stance, cue, source) if cue else None
     if difference is None:
-        difference = _hedge_difference(claim_clause, source_clause, cue)
+        difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in CERTAIN_STANCES)
     if difference is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
@@ -135,16 +135,24 @@ def _opposed(claim: str, source: str) -> bool:
 # A source's clause that only supposes ("If this letter is genuine, ...") or allows a possibility
 # ("could face fines") is not the claim's plain statement of it ("confirmed that the letter is genuine").
 _SUPPOSED = re.compile(r"^[\W_]*(?:that\s+)?(?:if|unless|whether|should)\b", re.I)
+_ESTIMATED = re.compile(r"\b(?:estimates?|estimated|expects?|expected|believes?|believed|thinks?|likely)\b", re.I)
 _POSSIBLE = re.compile(r"\b(?:could|might|may|possibly|perhaps|probably)\b", re.I)
 
 
-def _hedge_difference(claim_clause: str, source_clause: str, cue: str | None) -> Difference | None:
+def _hedge_difference(
+    claim_clause: str, source_clause: str, cue: str | None, *, certain: bool = False
+) -> Difference | None:
     """A condition or a possibility the source states and the claim drops, as a difference of cue."""
     if _SUPPOSED.match(source_clause) and not _SUPPOSED.match(claim_clause):
         return Difference("cue", cue or "said", source_clause.strip(" \"“”‘’'"))
     possible = _POSSIBLE.search(source_clause)
     if possible and not _POSSIBLE.search(claim_clause) and not _SUPPOSED.search(claim_clause):
         return Difference("cue", cue or "said", possible.group())
+    # "confirmed that 1,800 were infected" for "We estimate that at least 1,800 have been": a certain
+    # cue for what the source only estimates in its own words.
+    estimated = _ESTIMATED.search(source_clause)
+    if certain and estimated and not _ESTIMATED.search(claim_clause):
+        return Difference("cue", cue or "said", estimated.group())
     return None
 
 
@@ -264,6 +272,10 @@ _FIRST_PERSON = re.compile(
     r"(?:^|[.!?;:,]\s+|\bthat\s+)(?:we|i)\s+(?!believe|think|estimate|fear|expect|hope)|^(?:that\s+)?(?:our|my|us)\b",
     re.I,
 )
+_THIS_BODY = re.compile(
+    r"\bthis\s+(?:ministry|authority|hospital|company|government|department|council|office|agency|firm|"
+    r"organi[sz]ation|group|inspectorate|commission|board|police)\b", re.I
+)
 _THIRD_PERSON = re.compile(r"^(?:that\s+)?(?:it|its|they|their|he|his|she|her|them)\b", re.I)
 _NO_SUBJECT = re.compile(
     r"^(?:that\s+)?(?:having\s+)?[a-z]+ing\b|^(?:any|all|the)?\s*[a-z]+(?:\s+[a-z]+){0,2}$", re.I
@@ -301,6 +313,41 @@ _SIDES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 )
 
 
+def defends(claim_text: str, source: Claim) -> bool:
+    """Whether a source denies, for its own side, what a bare claim says of that side.
+
+    "The Water Standards Authority never received the report", checked against its director's
+    denial: the claim's subject is the speaker's own body (named in the speaker or its role), and
+    the source denies or negates. An accusation against that body by someone in it is no defence.
+    """
+    denial = source.stance in DENIAL_STANCES or source.negated or bool(NEGATION.search(source.content))
+    if not denial:
+        return False
+    side = {_body(w) for w in name_words(f"{source.speaker or ''} {source.role or ''}")} - _GENERIC - TITLE_WORDS
+    lead = _LEAD_NAME.match(claim_text.strip())
+    if not lead:
+        return False
+    # The claim's whole leading name is the speaker's side: "Oskova Watch" does not speak for
+    # "Velmar troops" because both mention Oskova somewhere.
+    subject = {_body(w) for w in name_words(lead.group(1))} - _GENERIC - TITLE_WORDS
+    return bool(subject - _COMMON_BODIES) and subject <= side
+
+
+# A claim's leading proper name: "The Water Standards Authority", "Tarn Water('s)", "Ministry of Health".
+_LEAD_NAME = re.compile(
+    r"^(?:[Tt]he\s+)?([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|on)\s+(?:the\s+)?)?[A-Z][\w’'-]*)*)"
+)
+
+
+# Words a side shares with others: "the Health Ministry" and "the Interior Ministry" are two sides.
+_COMMON_BODIES = frozenset({"ministry", "authority", "hospital", "company", "government", "council", "city", "state"})
+
+
+def _body(word: str) -> str:
+    word = _singular(word.lower())
+    return {"minister": "ministry", "ministers": "ministry"}.get(word, word)
+
+
 def own_conduct(claim: Claim) -> bool:
     """Whether a speaker speaks for its own side: about what it (or its forces, staff, products) did.
 
@@ -311,7 +358,7 @@ def own_conduct(claim: Claim) -> bool:
     # "denied reports circulating online that police had detained journalists": what is denied.
     content = _REPORTED.sub("", claim.content.strip(" \"“”‘’'")).strip(" \"“”‘’'")
     denial = claim.stance in DENIAL_STANCES or claim.negated or bool(NEGATION.search(content))
-    if _FIRST_PERSON.search(content):
+    if _FIRST_PERSON.search(content) or (denial and _THIS_BODY.search(content)):
         return True
     if denial and _THIRD_PERSON.match(content):
         return True

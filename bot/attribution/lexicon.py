@@ -134,7 +134,8 @@ NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot
 def negated(text: str) -> bool:
     """Whether a clause is negated: an odd number of negations ("Nobody was told not to report" is
     no negation of "staff were told not to report"); "neither ... nor" is one."""
-    words = [m.group().lower() for m in NEGATION.finditer(text)]
+    # "without" is left out: "sent home without being seen" states something, it denies nothing.
+    words = [m.group().lower() for m in NEGATION.finditer(text) if m.group().lower() != "without"]
     if "nor" in words and any(w in ("neither", "not", "no", "never") or w.endswith("n't") for w in words):
         words.remove("nor")
     return len(words) % 2 == 1

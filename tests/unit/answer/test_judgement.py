@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.answer.attributed import check_attribution
 from bot.answer.checks import Evidence, check_verdict
 from bot.answer.claimparse import parse_claim
-from bot.answer.compare import compare, own_conduct, subject_shared
+from bot.answer.compare import compare, defends, own_conduct, subject_shared
 from bot.attribution.lexicon import negated
 from bot.attribution.names import SpeakerIndex
 from bot.attribution.quantities import compatible, find_quantities, matching_quantities, parse_quantities
@@ -123,8 +123,17 @@ def test_a_party_is_a_party_in_everything_it_says_on_the_claim() -> None:
     assert own_conduct(denial)  # what is denied is the company's own conduct
     plain = said("Ida Lunde", '"No chlorine dose was cut on Saturday,"', role="Tarn Water spokeswoman")
     assert not own_conduct(plain)
-    # Alone her second statement would decide; beside her denial it is the same party's position.
-    assert bare("Tarn Water staff did not cut the chlorine dose", (plain, 0.8)) == "supported"
+    # Her second statement is about her company's staff too: a position, even alone.
+    assert defends("Tarn Water staff did not cut the chlorine dose", plain)
+    assert bare("Tarn Water staff did not cut the chlorine dose", (plain, 0.8)) == "unverified"
+    # A watchdog named after the place is not a party to what others did there.
+    watch = said("Oskova Watch", "Velmar troops shelled the Oskova hospital", stance="denies")
+    assert not defends("Velmar troops shelled the Oskova hospital", watch)
+    regulator = said("Anna Veit", "the report had never reached the authority",
+                     role="director of the Water Standards Authority")
+    assert defends("The Water Standards Authority never received the report", regulator)
+    assert not defends("The Health Ministry never received the report",
+                       said("Ola Berg", "no report came", role="Interior Ministry spokesman"))
     assert bare("Tarn Water staff did not cut the chlorine dose", (denial, 0.8), (plain, 0.66)) == "unverified"
     managers = replace(said("its managers", 'that "every manager on duty stayed on site"'), speaker="its managers")
     assert own_conduct(managers)
