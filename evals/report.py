@@ -82,6 +82,10 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
        ("checks_blind", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
     *((f"checks.blind.{c}.verdict_accuracy", f"blind claim checks {c.replace('_', ' ')} verdict acc.",
        ("checks_blind", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    *((f"checks.blind2.{m}", f"second blind claim checks {m.replace('_', ' ')}",
+       ("checks_blind2", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
+    *((f"checks.blind2.{c}.verdict_accuracy", f"second blind claim checks {c.replace('_', ' ')} verdict acc.",
+       ("checks_blind2", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
     *((f"checks.polnear.{m}", f"PolNeAR checks {m.replace('_', ' ')}", ("checks_polnear", "summary", m))
       for m in CHECK_FIGURES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
@@ -131,6 +135,7 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
     results["checks"] = _checks(options, echo)
     if not options.quick:
         results["checks_blind"] = _checks_blind(echo)
+        results["checks_blind2"] = _checks_blind(echo, "blind2")
     if root is not None:
         results["checks_polnear"] = _checks_polnear(options, root, echo)
     if options.quick:
@@ -192,11 +197,11 @@ def _checks(options: Options, echo: Echo) -> dict[str, Any]:
     return _step(echo, "claim checks on evals/checks", lambda: checks.run("all"))
 
 
-def _checks_blind(echo: Echo) -> dict[str, Any]:
+def _checks_blind(echo: Echo, name: str = "blind") -> dict[str, Any]:
     from evals.checks import run as checks
 
-    blind, corpus = checks.SETS["blind"]
-    return _step(echo, "claim checks on the blind set (evals/checks/blind)",
+    blind, corpus = checks.SETS[name]
+    return _step(echo, f"claim checks on a blind set (evals/checks/{name})",
                  lambda: checks.run("all", checks=blind, corpus=corpus))
 
 

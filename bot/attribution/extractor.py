@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 from bot.attribution.candidates import Candidate, EntityMention
 from bot.attribution.chunking import DEFAULT_CHUNK_CHARS, chunk_spans
 from bot.attribution.interviews import answered_questions
+from bot.attribution.lexicon import PRONOUNS
 from bot.attribution.patterns import entity_mentions, find_candidates, forget
 from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
 from bot.attribution.resolve import Resolution, SpeakerResolver
 from bot.attribution.spans import overlaps
 from bot.attribution.surface import colon_candidates, expand_with_quotes, finish, link_orphan_quotes
+from bot.attribution.transcripts import transcript_claims
 from bot.errors import ConfigurationError
 from bot.model import Claim, ClaimKind, Span
 from bot.textnorm import mask_dateline, mask_markup
@@ -144,7 +146,7 @@ def assemble(
     """
     cands = sorted(finish(cands), key=lambda c: c.cue_span)
     claims = _to_claims(original or text, cands, entities, pair_quotes(text), article_id)
-    return answered_questions(text, claims)
+    return transcript_claims(original or text, answered_questions(text, claims), article_id)
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
@@ -169,6 +171,7 @@ def _to_claims(
     quote_starts = [q[0] for q in quotes]
     recent: list[tuple[int, str, str]] = []
     claims: list[Claim] = []
+    described: list[int] = []  # claims whose speaker is still a description ("its chief executive")
     for cand in cands:
         res = resolver.resolve(cand, recent)
         if res.speaker is not None:  # ">" or "--" is nobody; blanked markup leaves runs of spaces
@@ -176,9 +179,13 @@ def _to_claims(
             res = dataclasses.replace(res, speaker=speaker) if _LETTER.search(speaker) else Resolution(None, None)
         source = cand.source if cand.source is not None and _LETTER.search(cand.source.text) else None
         if res.speaker is not None and source is not None:
-            named = source.kind in {"person", "pronoun"} or resolver.is_person(res.speaker)
-            kind = "person" if named else source.kind
+            named = resolver.is_person(res.speaker) or (
+                source.kind in {"person", "pronoun"} and not resolver.names_organisation(res.speaker)
+            )
+            kind = "person" if named else "group" if resolver.names_organisation(res.speaker) else source.kind
             recent.append((source.span[0], res.speaker, kind))
+            if source.kind in {"nominal", "person"} and not named:
+                described.append(len(claims))
         spans = tuple(cand.content)
         claims.append(
             Claim(
@@ -197,7 +204,31 @@ def _to_claims(
                 article_id=article_id,
             )
         )
+    for i in described:
+        claim = claims[i]
+        late = resolver.holder(claim.speaker_mention or "")
+        if late is None and not any(resolver.is_person(c.speaker) for c in claims[:i]):
+            person = _next_named(claims, i, resolver)
+            at = claim.source_span[0] if claim.source_span else claim.cue_span[0]
+            late = resolver.introduce(claim.speaker_mention or "", person, at) if person else None
+        if late is not None:
+            claims[i] = dataclasses.replace(claim, speaker=late.speaker, role=late.role or claim.role)
     return claims
+
+
+_INTRODUCTION_REACH = 600  # characters from a lead's unnamed speaker to the name that introduces them
+
+
+def _next_named(claims: list[Claim], index: int, resolver: SpeakerResolver) -> str | None:
+    """The person the next claim names (by name, not a pronoun), if it comes within reach."""
+    start = claims[index].cue_span[1]
+    for claim in claims[index + 1 :]:
+        if claim.cue_span[0] - start > _INTRODUCTION_REACH:
+            return None
+        mention = (claim.speaker_mention or "").lower()
+        if resolver.is_person(claim.speaker) and mention not in PRONOUNS:
+            return claim.speaker
+    return None
 
 
 def _kind(spans: tuple[Span, ...], quotes: list[Span], starts: list[int]) -> ClaimKind:

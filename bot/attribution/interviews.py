@@ -21,7 +21,7 @@ REPLY_REACH = 400  # characters between a question's cue and the reply's
 _LOOK_BACK = 1_200  # characters before an "Asked" cue searched for its sentence's start
 _QUESTION_OPENER = re.compile(r"\s*(?:whether|if)\s+", re.I)  # used with match(), which anchors
 _FIRST_SENTENCE = re.compile(r"[^.!?]*")
-_ANSWER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
+ANSWER_OPENER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
 
 
 def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
@@ -32,7 +32,7 @@ def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
             out.append(_rhetorical(claim))
             continue
         reply = _reply(claims, index)
-        if reply is not None and (denies := _denies(reply.content)) is not None:
+        if reply is not None and (denies := answer_polarity(reply.content)) is not None:
             out.append(_as_reply(text, claim, reply, denies=denies))
     return out
 
@@ -50,10 +50,10 @@ def _reply(claims: list[Claim], index: int) -> Claim | None:
     return None
 
 
-def _denies(reply: str) -> bool | None:
+def answer_polarity(reply: str) -> bool | None:
     """A reply's answer to a yes/no question: "No, ..." or a negated first sentence denies,
     "Yes, ..." asserts; anything else ("It is too early to say") answers neither way."""
-    opener = _ANSWER.match(reply)
+    opener = ANSWER_OPENER.match(reply)
     if opener is not None:
         return opener.group("word").lower() != "yes"
     first = _FIRST_SENTENCE.match(reply)

@@ -124,7 +124,22 @@ ROLE_NOUNS: frozenset[str] = frozenset(
         "chancellor", "king", "queen", "premier", "envoy", "diplomat", "officer", "head",
         "founder", "professor", "economist", "researcher", "scientist", "lawyer", "attorney",
         "judge", "sheriff", "pollster", "activist", "campaign", "colonel", "captain",
+        "coordinator", "supervisor", "commissioner", "inspector", "clerk", "epidemiologist", "doctor",
+        "nurse", "engineer", "treasurer", "administrator", "organiser", "organizer", "owner", "editor",
+        "correspondent", "physician", "surgeon", "councillor",
     }
+)
+
+# Head nouns by which an article refers back to an organisation it has named ("the company",
+# "the ministry"). The generic ones may refer to any organisation; the others only to one whose
+# name holds the noun ("the ministry" is the Health Ministry, never Lunmark Water).
+GENERIC_ORGANISATION_NOUNS: frozenset[str] = frozenset(
+    {"company", "firm", "group", "organisation", "organization", "association", "utility", "charity", "business"}
+)
+NAMED_ORGANISATION_NOUNS: frozenset[str] = frozenset(
+    {"ministry", "department", "agency", "authority", "council", "commission", "committee", "hospital",
+     "university", "union", "party", "bank", "observatory", "institute", "foundation", "court", "police",
+     "government", "office", "board", "inspectorate", "service", "army", "navy"}
 )
 
 # Words that negate a clause, in claims, sources and replies alike.

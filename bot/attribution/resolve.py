@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.attribution.candidates import Candidate, EntityMention, Mention
-from bot.attribution.lexicon import GENDERED_WORDS, PERSON_PRONOUNS, PRONOUN_GENDER, ROLE_NOUNS
-from bot.attribution.names import DETERMINER, clean_name, fullest, role_key
+from bot.attribution.lexicon import (
+    GENDERED_WORDS,
+    GENERIC_ORGANISATION_NOUNS,
+    NAMED_ORGANISATION_NOUNS,
+    PERSON_PRONOUNS,
+    PRONOUN_GENDER,
+    ROLE_NOUNS,
+)
+from bot.attribution.names import COMPANY_SUFFIXES, DETERMINER, NOT_NAMES, clean_name, fullest, role_key
+from bot.textnorm import mask_dateline
 
 _SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
+_ORGANISATION_REACH = 2000  # characters "the company" may reach back to the organisation it means
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
 # "health minister, Ana Ruiz": a role and a name in apposition that the tagger did not mark as a person.
 _ROLE_THEN_NAME = re.compile(r"^(?P<role>[^,]{3,80}),\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})$")
@@ -37,7 +46,20 @@ class SpeakerResolver:
     """Resolve candidate sources to canonical speakers, in article order."""
 
     def __init__(self, entities: list[EntityMention], text: str = "") -> None:
+        self._text = text
         entities = [_person_by_apposition(e, text) for e in entities]
+        # A name the article uses for a place or an organisation is no person, whatever one
+        # mention of it was tagged: "he" never refers to "the Fennick Hill works".
+        self._not_people = _not_people(entities, text)
+        entities = [
+            replace(e, label="ORG") if e.label == "PERSON" and clean_name(e.text) in self._not_people else e
+            for e in entities
+        ]
+        self._org_names = {DETERMINER.sub("", clean_name(e.text)) for e in entities if e.label == "ORG"}
+        self._named_organisations = sorted(
+            (e for e in entities if e.label in {"ORG", "FAC"} and DETERMINER.sub("", e.text)[:1].isupper()),
+            key=lambda e: e.span,
+        )
         # A one-word name the tagger took for an organisation ("Korver called ...") counts as a
         # person once a person with that surname is known; until then it is only tentative.
         self._tentative = {e.span for e in entities if e.label != "PERSON" and _one_capitalised_word(e.text)}
@@ -49,6 +71,7 @@ class SpeakerResolver:
         names = {clean_name(e.text) for e in self._people if e.span not in self._tentative}
         self._canonical = {n: fullest(n, names) for n in names}
         self._roles: dict[str, str] = {}  # role key -> canonical person
+        self._holders: dict[str, set[str]] = {}  # role key -> every person seen holding it
         self._person_role: dict[str, str] = {}
         self._gender: dict[str, str] = {}  # canonical person -> "m" | "f", from titles and pronouns
         for ent in self._people:
@@ -80,6 +103,7 @@ class SpeakerResolver:
         key = role_key(role)
         if key and role:
             self._roles[key] = person
+            self._holders.setdefault(key, set()).add(person)
             self._person_role.setdefault(person, role)
         self._learn_gender(person, role)
 
@@ -100,6 +124,18 @@ class SpeakerResolver:
         mention = cand.source
         if mention is None:
             return Resolution(None, None)
+        lead = _NAME_THEN_ROLE.match(DETERMINER.sub("", " ".join(mention.text.split())))
+        if (
+            mention.kind in {"person", "group"} and lead and (mention.name or "") not in lead["name"]
+            and _held_by_person(lead["role"]) and lead["name"] not in self._organisations
+        ):
+            # "Teodor Brask, the coordinator of the citizens' group Riverwatch Ostreva": the person
+            # speaks, the organisation is in his role.
+            person = self._learn_person(lead["name"])
+            self._learn_role(person, lead["role"])
+            return Resolution(person, lead["role"])
+        if mention.kind == "person" and mention.name and clean_name(mention.name) in self._not_people:
+            return Resolution(DETERMINER.sub("", clean_name(mention.name)), mention.role)
         if mention.kind == "person" and mention.name:
             person = self.canonical(mention.name)
             self._learn_role(person, mention.role)
@@ -117,7 +153,14 @@ class SpeakerResolver:
             return Resolution(DETERMINER.sub("", mention.name), mention.role)
         if mention.kind == "pronoun":
             return self._pronoun(mention, recent)
-        return self._nominal(mention)
+        text = " ".join(mention.text.split())
+        if mention.kind == "nominal" and _PERSONAL_NAME.match(text) and text not in self._organisations:
+            # "Teodor Brask said": a full name the tagger did not see is still a person.
+            words = {w.lower() for w in text.split()}
+            if not words & (_BODY_HEADS | NAMED_ORGANISATION_NOUNS | GENERIC_ORGANISATION_NOUNS | ROLE_NOUNS):
+                person = self._learn_person(text)
+                return Resolution(person, self._person_role.get(person))
+        return self._nominal(mention, recent)
 
     def _known_person(self, mention: Mention) -> str | None:
         """A capitalised mention the tagger missed that is a known person's surname."""
@@ -183,7 +226,42 @@ class SpeakerResolver:
         """Whether a resolved speaker is a person the article names (not a group or a description)."""
         return speaker is not None and speaker in self._canonical.values()
 
-    def _nominal(self, mention: Mention) -> Resolution:
+    def names_organisation(self, speaker: str | None) -> bool:
+        """Whether a speaker is a name the article uses for a place or an organisation."""
+        return speaker is not None and speaker in self._not_people
+
+    def holder(self, mention: str) -> Resolution | None:
+        """The one person the whole article gives a role that an unresolved description names.
+
+        "Lunmark Water will refund ..., its chief executive said" in a lead, and "Lunmark's chief
+        executive, Gideon Sallow" below it; a headline's "Mayor admits ...". Asked after every
+        candidate is resolved, so a name given later counts; never when two people hold the role.
+        """
+        key = _description_key(mention)
+        holders = self._holders.get(key or "", set())
+        if key is None or len(holders) != 1:
+            return None
+        (person,) = holders
+        return Resolution(person, self._person_role.get(person))
+
+    def introduce(self, mention: str, person: str, at: int) -> Resolution | None:
+        """A lead's "..., its chief executive said." before any name, and the person named next:
+        the news convention of naming the speaker in the following sentence. The person takes the
+        role, with the organisation "its" stands for ("Lunmark Water's chief executive")."""
+        key = _description_key(mention)
+        if key is None or self._holders.get(key, {person}) != {person}:
+            return None
+        text = " ".join(mention.split())
+        role = _POSSESSOR.sub("", DETERMINER.sub("", text))
+        if text.lower().startswith(("its ", "their ")):
+            # The sentence's first organisation, its subject as a rule, not the nearest name.
+            owner = self._sentence_organisation(at)
+            if owner is not None:
+                role = f"{owner}'s {role}"
+        self._learn_role(person, role)
+        return Resolution(person, self._person_role.get(person) or role)
+
+    def _nominal(self, mention: Mention, recent: list[tuple[int, str, str]]) -> Resolution:
         """'the Kremlin spokesman' -> the person known to hold that role."""
         text = DETERMINER.sub("", mention.text)
         appos = _ROLE_THEN_NAME.match(text)
@@ -198,9 +276,61 @@ class SpeakerResolver:
         if definite and key in self._roles:
             person = self._roles[key]
             return Resolution(person, self._person_role.get(person) or mention.role)
+        if definite and (organisation := self._organisation_before(mention, recent)) is not None:
+            return Resolution(organisation, None)
         return Resolution(text, mention.role)
 
+    def _sentence_organisation(self, at: int) -> str | None:
+        """The organisation a paragraph opens with, its subject as a rule ("Lunmark Water will
+        refund ..., its chief executive said"), after any wire dateline."""
+        start = max(self._text.rfind("\n", 0, at) + 1, at - 400, 0)  # the paragraph's opening words
+        sentence = mask_dateline(self._text[start:at]).lstrip()
+        lead = _SENTENCE_SUBJECT.match(sentence)
+        if lead is None:
+            return None
+        name = lead.group(1)
+        known = self._org_names | self._not_people
+        return name if name in known or name.split()[0] in known else None
 
+    def _organisation_before(self, mention: Mention, recent: list[tuple[int, str, str]]) -> str | None:
+        """'the ministry' -> the last organisation named before it whose name holds that noun;
+        'the company', 'the group' -> the organisation that last spoke, or that the last speaker
+        speaks for ("Lunmark's spokesman", "coordinator of the citizens' group Riverwatch")."""
+        words = DETERMINER.sub("", " ".join(mention.text.split())).lower().split()
+        if len(words) != 1:
+            return None
+        noun, start = words[0], mention.span[0]
+        if noun in NAMED_ORGANISATION_NOUNS:
+            for entity in reversed(self._named_organisations):
+                if entity.span[0] < start and start - entity.span[1] <= _ORGANISATION_REACH:
+                    name = DETERMINER.sub("", clean_name(entity.text))
+                    if noun in {w.lower() for w in name.split()}:
+                        return name
+            return None
+        if noun not in GENERIC_ORGANISATION_NOUNS:
+            return None
+        for offset, speaker, kind in reversed(recent):
+            if start - offset > _ORGANISATION_REACH:
+                break
+            org: str | None
+            if kind == "person":
+                role = self._person_role.get(speaker)
+                found = _ORGANISATION_IN_ROLE.search(role or "") if _held_by_person(role) else None
+                org = (found.group("org") or found.group("org2")) if found else None
+            else:
+                org = speaker if speaker in self._org_names or speaker in self._not_people else None
+            if org and not {w.lower() for w in org.split()} & (NAMED_ORGANISATION_NOUNS | PLACE_LIKE):
+                return org
+        return None
+
+
+_SENTENCE_SUBJECT = re.compile(r"^(?:The\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+# The organisation a role names: "Lunmark's spokesman", "coordinator of the citizens' group Riverwatch".
+_ORGANISATION_IN_ROLE = re.compile(
+    r"^(?P<org>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)[’']s?\s|\b(?:of|for|at)\s+(?:the\s+)?(?:[a-z’'-]+\s+)*?"
+    r"(?P<org2>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)"
+)
+PLACE_LIKE = frozenset({"city", "state", "country", "district", "region", "county", "province"})
 
 
 def _held_by_person(role: str | None) -> bool:
@@ -234,6 +364,107 @@ def _person_by_apposition(entity: EntityMention, text: str) -> EntityMention:
     role = DETERMINER.sub("", " ".join(match["role"].split()))
     return EntityMention(span=entity.span, text=entity.text, label="PERSON", role=role, subject=entity.subject)
 
+
+
+# The last word of a name that makes it an institution's, never a person's.
+_BODY_HEADS = COMPANY_SUFFIXES | {
+    "hospital", "ministry", "department", "agency", "authority", "council", "commission", "committee",
+    "university", "institute", "foundation", "observatory", "inspectorate", "association",
+}
+_PERSONAL_NAME = re.compile(r"^(?!(?:The|A|An|This|These|Those|Some|Many|All|Several)\s)[A-Z][a-z][\w'’-]*"
+                            r"(?:\s+(?:(?:de|van|von|al|bin|da|di|le)\s+)?[A-Z][a-z][\w'’-]*){1,2}$")
+_INDEFINITE = re.compile(r"^(?:a|an|one|some|another|any|several|two|three|many)\s", re.I)
+_POSSESSOR = re.compile(r"^(?:its|his|her|their|our|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*[’']s?)\s+")
+_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof|Sir|Dame)\b\.?")
+
+
+def _not_people(entities: list[EntityMention], text: str) -> frozenset[str]:
+    """Names the article uses for a place or an organisation more than for a person.
+
+    The small tagger labels one name differently from mention to mention ("Lunmark" is an
+    organisation in one sentence and a person in the next). A name counts as a person when it is
+    the surname of a fuller name tagged as one, or carries a title or a role; otherwise the
+    article's mentions vote, "the NAME" voting against a person ("the Fennick Hill works"). A
+    longer name starting with an organisation's word is that organisation ("Lunmark Water").
+    """
+    votes: dict[str, list[int]] = {}  # name -> [as a person, as something else]
+    people: set[str] = set()
+    tagged: set[str] = set()  # names tagged as a person at least once
+    titled: dict[str, bool] = {}  # names given a title or a person's role
+    org_words: dict[str, int] = {}
+    for entity in entities:
+        name = clean_name(entity.text)
+        if not name:
+            continue
+        start = entity.span[0]
+        after_the = entity.text.lower().startswith("the ") or text[max(0, start - 4) : start].lower() == "the "
+        person = entity.label == "PERSON" and not after_the
+        if entity.label == "PERSON":
+            tagged.add(name)
+        vote = votes.setdefault(name, [0, 0])
+        vote[0 if person else 1] += 1
+        words = name.split()
+        if person and (_held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
+            titled[name] = True
+        if person and (len(words) >= 2 or _held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
+            people.add(name)
+            if len(words) >= 2:
+                people.add(words[-1])
+        if entity.label == "ORG" and len(words) == 1:
+            org_words[name] = org_words.get(name, 0) + 1
+    # The first word of an organisation's longer name ("Harlow" of "Harlow Rail").
+    leading = {name.split()[0] for e in entities if e.label == "ORG" and len((name := clean_name(e.text)).split()) > 1}
+    # News names a person in full at least once: a one-word name tagged something else too and
+    # never given a first name ("Lunmark") is the organisation, however often it was a "person".
+    single = {
+        n for n, (p, o) in votes.items()
+        if n not in people and n in tagged and (
+            o >= p or ((o or n in leading) and len(n.split()) == 1 and not _given_name(n, text))
+        )
+    }
+    out = set(single)
+    alone = {n for n in votes if len(n.split()) == 1}
+    for name in votes:
+        words = name.split()
+        first = words[0]
+        if name in tagged and len(words) == 2 and first in alone and words[1] not in alone and not titled.get(name):
+            # News calls a person by the surname: "Lunmark" alone after "Lunmark Water" is a company.
+            out.update({name, first})
+        if name in tagged and len(words) >= 2 and words[-1].lower() in _BODY_HEADS:
+            out.add(name)  # "Ostreva Central Hospital", "Quillon Chemicals"
+        organisation_word = first in single or (first in org_words and first not in tagged and first not in people)
+        if len(words) >= 2 and name in tagged and organisation_word and org_words.get(first, 0) >= votes[first][0]:
+            out.add(name)
+    return frozenset(out)
+
+
+def _description_key(mention: str) -> str | None:
+    """The role noun of a definite or possessive description of one person ("its chief
+    executive" -> "executive", a headline's "Mayor"); None for anything else ("a former supervisor")."""
+    text = " ".join(mention.split())
+    if _INDEFINITE.match(text):
+        return None
+    bare = _POSSESSOR.sub("", DETERMINER.sub("", text))
+    words = bare.split()
+    if not 1 <= len(words) <= 4 or (len(words) > 1 and any(w[:1].isupper() for w in words)):
+        return None
+    key = role_key(bare)
+    return key if key in ROLE_NOUNS else None
+
+
+def _given_name(surname: str, text: str) -> bool:
+    """Whether the text ever writes a capitalised word before the name, as a first name or a title."""
+    for match in re.finditer(rf"\b([A-Z][a-z]+\.?)\s+{re.escape(surname)}\b", text):
+        if match.group(1).rstrip(".") not in _NOT_GIVEN and match.group(1) not in NOT_NAMES:
+            return True
+    return False
+
+
+_NOT_GIVEN = frozenset({
+    "The", "A", "An", "This", "That", "And", "But", "Asked", "When", "While", "If", "As", "At", "In", "On", "For",
+    "From", "By", "With", "To", "Of", "Said", "Says", "Told", "Whether", "Only", "Even", "Then", "So", "Or", "Nor",
+    "Unlike", "Like", "Against", "Until", "Since", "After", "Before",
+})
 
 
 def _one_capitalised_word(text: str) -> bool:

@@ -1,0 +1,115 @@
+"""Question-and-answer transcripts: every answer is the interviewee's claim.
+
+An interview printed as "Q: ... / A: ..." names its speaker once, in the introduction ("Health
+Minister Anselm Rook denied ..., in an interview with ..."), and never again: no cue, no name,
+only "I" and "we". Each "A:" paragraph becomes a direct claim of the interviewee (its label is
+the cue); a yes/no answer ("No. Absolutely not.") to the question before it is also the
+interviewee's denial (or assertion) of that question; a first person inside an answer is the
+interviewee, whatever speaker came last; and the questions stay the interviewer's, claims of
+nobody. Articles without at least one question and one answer label are left as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.attribution.interviews import ANSWER_OPENER
+from bot.attribution.lexicon import NEGATION
+from bot.attribution.quantities import find_quantities
+from bot.model import Claim, Span
+
+_LABEL = re.compile(r"^(?P<label>Q|A|Question|Answer)\s*[:.]\s+", re.M)
+_FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
+_YES_NO = re.compile(
+    r"^(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|shall|must)\b", re.I
+)
+
+
+def transcript_claims(text: str, claims: list[Claim], article_id: str | None = None) -> list[Claim]:
+    """The claims with each answer of a Q/A transcript added as the interviewee's."""
+    turns = _turns(text)
+    if not any(kind == "A" for kind, _, _ in turns) or not any(kind == "Q" for kind, _, _ in turns):
+        return claims
+    first_turn = turns[0][1][0]
+    interviewee = next(
+        (c.speaker for c in claims if c.speaker and c.source_span and c.source_span[0] < first_turn
+         and (c.speaker_mention or "").lower() not in _FIRST_PERSON and c.speaker[:1].isupper()),
+        None,
+    )
+    if interviewee is None:
+        return claims
+    role = next((c.role for c in claims if c.speaker == interviewee and c.role), None)
+    answers = [content for kind, _, content in turns if kind == "A"]
+    out = [_first_person(c, answers, interviewee, role) for c in claims]
+    question: Span | None = None
+    for kind, label, content in turns:
+        if kind == "Q":
+            question = content
+            continue
+        answer = text[content[0] : content[1]]
+        out.append(_claim(text, interviewee, role, label, content, "asserts", article_id))
+        polarity = _polarity(answer)
+        asked = _last_sentence(text, question) if question is not None else None
+        if polarity is not None and asked is not None and _YES_NO.match(text[asked[0] : asked[1]]):
+            stance = "denies" if polarity else "asserts"
+            out.append(_claim(text, interviewee, role, label, asked, stance, article_id, kind="indirect"))
+        question = None
+    return sorted(out, key=lambda c: c.cue_span)
+
+
+def _polarity(answer: str) -> bool | None:
+    """True for a no ("No. Absolutely not.", "We did not."), False for a yes, else None: an answer
+    that goes on to something else ("That is a decision for the city") answers neither way."""
+    opener = ANSWER_OPENER.match(answer)
+    if opener is not None:
+        return opener.group("word").lower() != "yes"
+    first = answer.split(".")[0]
+    return True if len(first.split()) <= 4 and NEGATION.search(first) else None
+
+
+def _turns(text: str) -> list[tuple[str, Span, Span]]:
+    """(Q or A, the label's span, the paragraph's span after it), in order."""
+    turns = []
+    for match in _LABEL.finditer(text):
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        content = (match.end(), len(text[:end].rstrip()))
+        if content[1] > content[0]:
+            kind = "Q" if match["label"] in {"Q", "Question"} else "A"
+            turns.append((kind, (match.start(), match.start() + len(match["label"])), content))
+    return turns
+
+
+def _last_sentence(text: str, span: Span) -> Span | None:
+    """The question asked: the last sentence of a question paragraph, without its question mark."""
+    start, end = span
+    body = text[start:end].rstrip()
+    if not body.endswith("?"):
+        return None
+    cut = max(body.rfind(mark, 0, len(body) - 1) for mark in (". ", "? ", "! "))
+    first = start + (cut + 2 if cut >= 0 else 0)
+    return (first, start + len(body) - 1)
+
+
+def _claim(
+    text: str, speaker: str, role: str | None, label: Span, content: Span, stance: str,
+    article_id: str | None, *, kind: str = "direct",
+) -> Claim:
+    words = text[content[0] : content[1]]
+    return Claim(
+        speaker=speaker, speaker_mention=text[label[0] : label[1]], source_span=label, cue="answered",
+        cue_span=label, content=words, content_spans=(content,), kind=kind,  # type: ignore[arg-type]
+        stance=stance, role=role,
+        quantities=find_quantities(text, (content,)), article_id=article_id,
+    )
+
+
+def _first_person(claim: Claim, answers: list[Span], interviewee: str, role: str | None) -> Claim:
+    """An "I" or "we" speaking inside an answer is the interviewee."""
+    if claim.source_span is None or (claim.speaker_mention or "").lower() not in _FIRST_PERSON:
+        return claim
+    start = claim.source_span[0]
+    if any(s <= start < e for s, e in answers):
+        return dataclasses.replace(claim, speaker=interviewee, role=role)
+    return claim

@@ -1,0 +1,89 @@
+"""Speakers beyond recency: organisations the tagger calls people, descriptions named later,
+"the company" and "the ministry", a person in apposition to their group, and Q/A transcripts.
+
+FICTIONAL article written for these tests: every name, place, company and number is invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.attribution import AttributionExtractor
+from bot.model import Claim
+
+ARTICLE = """Harlow Rail to cut fares after derailment
+
+KESTON, May 4 (Valley Wire) — Harlow Rail will cut fares on the coast line by a fifth until the \
+autumn, its chief executive said on Monday, as commuters in Dellby counted a third week of delays.
+
+Marta Quinlan told reporters at the station that the cut would cost Harlow Rail about 6 million \
+crowns. Asked whether Harlow had ignored warnings about the track, she replied: "No. Every warning \
+was acted on."
+
+Harlow Rail said the storm had loosened the embankment. The company said it had told the Transport \
+Ministry about the damage on Friday.
+
+The ministry said it first heard of the damage on Sunday.
+
+Piet Ostrander, the coordinator of the passengers' group Coastline Voice, said the delays had cost \
+commuters far more. The group says at least 900 people missed work last week.
+
+Q: Will the line reopen this month?
+
+A: No. The embankment has to be rebuilt first. I expect the work to take six weeks.
+"""
+
+
+@pytest.fixture(scope="module")
+def claims(extractor: AttributionExtractor) -> list[Claim]:
+    return extractor.extract(ARTICLE)
+
+
+def said(claims: list[Claim], opening: str) -> list[Claim]:
+    found = [c for c in claims if c.content.startswith(opening)]
+    assert found, f"no claim opens with {opening!r}"
+    return found
+
+
+def test_a_lead_s_unnamed_speaker_is_the_person_named_next(claims: list[Claim]) -> None:
+    (lead,) = said(claims, "Harlow Rail will cut fares")
+    assert lead.speaker == "Marta Quinlan" and lead.speaker_mention == "its chief executive"
+    assert lead.role == "Harlow Rail's chief executive"  # "its" is the company the sentence opens with
+
+
+def test_a_pronoun_never_refers_to_an_organisation(claims: list[Claim]) -> None:
+    # "Asked whether Harlow had ignored warnings, she replied": Harlow is the company, she is Quinlan.
+    assert {c.speaker for c in said(claims, "Harlow had ignored")} == {"Marta Quinlan"}
+    assert all(c.speaker != "Harlow" for c in claims)
+
+
+def test_the_company_and_the_ministry_are_the_organisations_they_refer_to(claims: list[Claim]) -> None:
+    (company,) = said(claims, "it had told the Transport Ministry")
+    assert company.speaker == "Harlow Rail"  # the organisation that spoke last, not the place or the ministry
+    (ministry,) = said(claims, "it first heard of the damage")
+    assert ministry.speaker == "Transport Ministry"
+
+
+def test_a_person_in_apposition_to_their_group_speaks_and_the_group_is_their_role(claims: list[Claim]) -> None:
+    (coordinator,) = said(claims, "the delays had cost")
+    assert coordinator.speaker == "Piet Ostrander"
+    assert coordinator.role == "coordinator of the passengers' group Coastline Voice"
+    (group,) = said(claims, "at least 900 people")
+    assert group.speaker == "Coastline Voice"  # "The group says": the group in the last speaker's role
+
+
+def test_a_transcript_s_answers_are_the_interviewee_s(claims: list[Claim]) -> None:
+    answers = [c for c in claims if c.cue == "answered"]
+    assert {c.speaker for c in answers} == {"Marta Quinlan"}
+    whole = next(c for c in answers if c.stance == "asserts")
+    assert whole.content.startswith("No. The embankment") and whole.kind == "direct"
+    assert ARTICLE[slice(*whole.content_spans[0])] == whole.content  # exact span
+    (denial,) = [c for c in answers if c.stance == "denies"]
+    assert denial.content == "Will the line reopen this month"  # the question answered "No"
+    (estimate,) = said(claims, "the work to take six weeks")
+    assert estimate.speaker == "Marta Quinlan"  # "I" inside an answer, not the last speaker named
+
+
+def test_an_article_without_answers_gets_no_transcript_claims(extractor: AttributionExtractor) -> None:
+    text = "Q: a question with no answer label anywhere.\n\nThe mayor, Ada Lind, said the bridge was safe."
+    assert all(c.cue != "answered" for c in extractor.extract(text))
