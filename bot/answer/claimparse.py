@@ -159,6 +159,8 @@ def _looks_like_speaker(phrase: str) -> bool:
         return False
     if words[-1].lower() in _AUXILIARIES or words[0].lower() in _NOBODY:
         return False  # "Night-shift workers were (not) told to ...", "Nobody at Quillon was told": passive
+    if re.search(r"[’']s$", words[-1]) or any(w.lower() in ("never", "not", "no") for w in words):
+        return False  # "The authority never received Feld's report ...": a clause, and "report" a noun
     if words[0].lower() in ("i", "we", "you", "he", "she", "they"):
         return True
     capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]

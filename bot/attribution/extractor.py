@@ -213,7 +213,9 @@ def _to_claims(
             late = resolver.introduce(claim.speaker_mention or "", person, at) if person else None
         if late is not None:
             claims[i] = dataclasses.replace(claim, speaker=late.speaker, role=late.role or claim.role)
-    return claims
+    # A role learned late (a lead's "its chief executive") labels the person's earlier claims too.
+    return [c if c.role is not None or (role := resolver.role_of(c.speaker)) is None
+            else dataclasses.replace(c, role=role) for c in claims]
 
 
 _INTRODUCTION_REACH = 600  # characters from a lead's unnamed speaker to the name that introduces them

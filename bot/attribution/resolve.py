@@ -226,6 +226,10 @@ class SpeakerResolver:
         """Whether a resolved speaker is a person the article names (not a group or a description)."""
         return speaker is not None and speaker in self._canonical.values()
 
+    def role_of(self, speaker: str | None) -> str | None:
+        """The role the article gives a person, if any."""
+        return self._person_role.get(speaker) if speaker is not None and self.is_person(speaker) else None
+
     def names_organisation(self, speaker: str | None) -> bool:
         """Whether a speaker is a name the article uses for a place or an organisation."""
         return speaker is not None and speaker in self._not_people
