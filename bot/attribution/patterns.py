@@ -372,6 +372,7 @@ def _kind(root: Token, ent) -> MentionKind:
 
 
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
+_BARE_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "sir", "dame", "."})
 
 
 def _role(tokens: list[Token], ent, root: Token) -> str | None:
@@ -388,7 +389,10 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     cut = next((i for i, t in enumerate(after) if t.lower_ in _RELATIVE or t.dep_ == "relcl"), None)
     if cut:
         after = after[:cut]
-    part = before or after
+    # "Dr. Sabine Oyelaran, the hospital's head of infectious diseases": a bare title is no role
+    # when an apposition says what the person does.
+    title_only = all(t.lower_.rstrip(".") in _BARE_TITLES for t in before)
+    part = after if before and title_only and after and after[0].lower_ not in _RELATIVE else before or after
     if not part or part[0].lower_ in _RELATIVE:  # "Pekkari, who worked at the depot": no role
         return None
     text = _doc_text(root)[part[0].idx : part[-1].idx + len(part[-1].text)].strip(" ,")
