@@ -144,6 +144,7 @@ def train_minilm(
     path = out / MINILM_FILE
     tmp = path.with_suffix(".tmp")
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(tmp))
+    tmp.chmod(0o644)  # safetensors writes owner-only files; the model ships in the wheel
     tmp.replace(path)
     meta = {
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "seed": seed, "articles": articles,
