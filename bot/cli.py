@@ -320,14 +320,23 @@ def train_attribution(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the model file (default: the package's own).")
     ] = None,
+    design: Annotated[
+        str, typer.Option("--design", help="'minilm' (BiLSTM-CRF over MiniLM states) or 'crf' (CRFsuite).")
+    ] = "minilm",
+    dev: Annotated[
+        Path | None, typer.Option("--dev", help="A brat corpus to choose the epoch on (minilm only).")
+    ] = None,
 ) -> None:
     """Train the attribution tagger (WHOSAID_ATTRIBUTION=model) on an annotated corpus."""
     from rich.progress import Progress
 
     from bot.attribution.tagger import MODEL_DIR
     from bot.attribution.training import train
+    from bot.attribution.training_minilm import train_minilm
     from bot.config import load_settings
 
+    if design not in {"minilm", "crf"}:
+        raise typer.BadParameter(f"--design {design!r} is not a design: use minilm or crf.")
     settings = load_settings()
     with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
         tasks: dict[str, Any] = {}
@@ -337,7 +346,11 @@ def train_attribution(
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done)
 
-        report = train(data, out or MODEL_DIR, seed=seed, spacy_model=settings.spacy_model, progress=advance)
+        folder = out or MODEL_DIR
+        if design == "crf":
+            report = train(data, folder, seed=seed, spacy_model=settings.spacy_model, progress=advance)
+        else:
+            report = train_minilm(data, folder, seed=seed, dev=dev, spacy_model=settings.spacy_model, progress=advance)
     typer.echo(
         f"trained on {report.articles} articles ({report.sequences} paragraphs) in {report.seconds:.0f} s: "
         f"{report.path} ({report.bytes / 1e6:.1f} MB); use it with WHOSAID_ATTRIBUTION=model"

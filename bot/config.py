@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         description="Attribution engine: 'rules' (hand-written), 'model' (the shipped tagger), 'hybrid'.",
     )
     attribution_model: Path | None = Field(
-        default=None, description="A tagger file from `whosaid train-attribution`; unset: the shipped one."
+        default=None,
+        description="A tagger file from `whosaid train-attribution` (.safetensors: MiniLM, .bin: CRF); "
+        "unset: the shipped one.",
     )
     chroma_url: str | None = Field(
         default=None, description="http://host:port of a Chroma server; embedded when unset."

@@ -1,7 +1,8 @@
 """Which candidate finder the extractor runs: one factory for the service, the pool and the evals.
 
 ``rules`` is the hand-written engine; ``model`` the trained tagger (``bot/attribution/models/``); ``hybrid``
-the tagger with the rules' candidates added where the tagger found no cue of its own.
+the tagger with the rules' candidates added where the tagger found no cue of its own. The tagger is
+the MiniLM one (``neural.MiniLmFinder``) unless the model file given is a CRF's ``.bin``.
 """
 
 from __future__ import annotations
@@ -21,16 +22,24 @@ Engine = Literal["rules", "model", "hybrid"]
 ENGINES: tuple[str, ...] = get_args(Engine)
 
 
-def create_finder(engine: str, *, model_path: Path | None = None) -> CandidateFinder:
-    """The candidate finder named by ``engine`` (the model file is opened on first use)."""
+def create_tagger(model_path: Path | None = None) -> CandidateFinder:
+    """The trained finder for a model file: a CRF for ``.bin``, else the MiniLM tagger (the shipped default)."""
+    from bot.attribution.neural import MiniLmFinder
     from bot.attribution.tagger import CrfFinder
 
+    if model_path is not None and model_path.suffix == ".bin":
+        return CrfFinder(model_path)
+    return MiniLmFinder(model_path)
+
+
+def create_finder(engine: str, *, model_path: Path | None = None) -> CandidateFinder:
+    """The candidate finder named by ``engine`` (the model file is opened on first use)."""
     if engine == "rules":
         return RuleFinder()
     if engine == "model":
-        return CrfFinder(model_path)
+        return create_tagger(model_path)
     if engine == "hybrid":
-        return HybridFinder(CrfFinder(model_path), RuleFinder())
+        return HybridFinder(create_tagger(model_path), RuleFinder())
     raise ConfigurationError(f"WHOSAID_ATTRIBUTION={engine!r} is not an engine: use one of {', '.join(ENGINES)}.")
 
 

@@ -69,19 +69,23 @@ def gold_tags(doc: Doc, offset: int, article: Article) -> list[str]:
     return tags
 
 
-def _sequences(nlp: Language, articles: list[Article], progress: Progress) -> list[tuple[list[list[str]], list[str]]]:
+def parsed(nlp: Language, articles: list[Article], progress: Progress) -> list[tuple[Doc, list[str]]]:
+    """Every paragraph with a tagged token, parsed, with its gold tags (articles in order)."""
     chunks = [(a, s, e) for a in articles for s, e in chunk_spans(a.text)]
     out = []
     done_articles, last = 0, None
     for (article, s, _), doc in zip(chunks, nlp.pipe(a.text[s:e] for a, s, e in chunks), strict=True):
-        feats = featurize(doc)
-        if feats:
-            out.append((feats, gold_tags(doc, s, article)))
+        if tokens(doc):
+            out.append((doc, gold_tags(doc, s, article)))
         if article is not last:
             done_articles += 1
             last = article
             progress("parsing", done_articles, len(articles))
     return out
+
+
+def _sequences(nlp: Language, articles: list[Article], progress: Progress) -> list[tuple[list[list[str]], list[str]]]:
+    return [(featurize(doc), tags) for doc, tags in parsed(nlp, articles, progress)]
 
 
 def train(

@@ -132,7 +132,9 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--engine", choices=ENGINES, default="rules", help="the candidate finder to score")
-    parser.add_argument("--model", type=Path, default=None, help="a tagger model file (default: the shipped one)")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="a tagger file: .safetensors (MiniLM), .bin (CRF); default: shipped"
+    )
     args = parser.parse_args()
 
     extractor = create_extractor(args.engine, model_path=args.model)

@@ -82,9 +82,12 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--verbose", action="store_true", help="list misses and extras")
     parser.add_argument("--engine", choices=ENGINES, default="rules", help="the candidate finder to score")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="a tagger file: .safetensors (MiniLM), .bin (CRF); default: shipped"
+    )
     args = parser.parse_args()
     text, golds = load_gold(args.gold)
-    claims = create_extractor(args.engine).extract(text)
+    claims = create_extractor(args.engine, model_path=args.model).extract(text)
     preds = [Attr.from_claim(c) for c in claims]
     pairs = match(preds, golds)
     figures = score(preds, golds, pairs)

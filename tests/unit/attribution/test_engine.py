@@ -6,7 +6,7 @@ from bot.attribution import AttributionExtractor
 from bot.attribution.candidates import Candidate, Mention
 from bot.attribution.engine import HybridFinder, create_finder
 from bot.attribution.extractor import RuleFinder
-from bot.attribution.tagger import CrfFinder
+from bot.attribution.neural import MiniLmFinder
 
 # FICTIONAL sentence: the name and the bridge are invented.
 TEXT = "Mayor Helena Voss said the harbour bridge would reopen in June."
@@ -32,5 +32,5 @@ def test_any_finder_feeds_the_same_assembly() -> None:
 
 def test_the_factory_names_every_engine() -> None:
     assert isinstance(create_finder("rules"), RuleFinder)
-    assert isinstance(create_finder("model"), CrfFinder)
+    assert isinstance(create_finder("model"), MiniLmFinder)
     assert isinstance(create_finder("hybrid"), HybridFinder)

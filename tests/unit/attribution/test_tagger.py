@@ -24,9 +24,9 @@ def test_bio_runs() -> None:
 
 
 @pytest.mark.slow
-def test_the_shipped_model_loads_offline_and_extracts() -> None:
+def test_the_shipped_crf_loads_offline_and_extracts() -> None:
     assert (MODEL_DIR / MODEL_FILE).is_file()
-    claims = create_extractor("model").extract(SENTENCE)
+    claims = create_extractor("model", model_path=MODEL_DIR / MODEL_FILE).extract(SENTENCE)
     said = next(c for c in claims if c.cue == "said")
     assert said.speaker is not None and "Voss" in said.speaker
     assert "bridge would reopen" in said.content

@@ -1,0 +1,104 @@
+"""The MiniLM candidate finder: contextual token states, a BiLSTM-CRF head, the CRF's assembly.
+
+The head's weights are ``attribution-minilm.safetensors``; ``attribution-minilm.json`` beside
+them records their SHA-256, the feature vocabulary, the network's size and how it was trained.
+Both are read on first use only (the SHA-256 checked before the weights are opened), the
+encoder is the packaged all-MiniLM-L6-v2, and nothing is ever downloaded. Tagged spans become
+candidates through ``tagger.assemble_chunk``, exactly as the CRF's do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.attribution.features import featurize
+from bot.attribution.tagger import MODEL_DIR, assemble_chunk, checksum_path
+from bot.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from bot.attribution.candidates import Candidate
+
+MINILM_FILE = "attribution-minilm.safetensors"
+
+
+class MiniLmFinder:
+    """Candidates from the MiniLM tagger; ``path`` is its weights file (default: the shipped one)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or MODEL_DIR / MINILM_FILE
+        self._loaded: tuple[Any, list[dict[str, int]], Any] | None = None
+
+    def _load(self) -> tuple[Any, list[dict[str, int]], Any]:
+        """(head, vocab, encoder), opened on first use; a missing or damaged file is one sentence."""
+        if self._loaded is None:
+            if not self.path.is_file():
+                raise ConfigurationError(
+                    f"The attribution model {self.path} is missing: reinstall whosaid, run "
+                    "`whosaid train-attribution --design minilm`, or set WHOSAID_ATTRIBUTION=rules."
+                )
+            meta = _verified_meta(self.path)
+            head = _open_head(self.path, meta)
+            if head is None:
+                raise ConfigurationError(
+                    f"The attribution model {self.path} is corrupt or not a MiniLM tagger: retrain it with "
+                    "`whosaid train-attribution --design minilm` or set WHOSAID_ATTRIBUTION=rules."
+                )
+            from bot.attribution.states import TokenStates
+
+            self._loaded = (head, meta["vocab"], TokenStates(layers=int(meta["layers"])))
+        return self._loaded
+
+    def tag_many(self, docs: list[Doc]) -> list[list[str]]:
+        """The BIO tag of every non-space token of each parsed chunk."""
+        import torch
+
+        from bot.attribution.head import feature_ids
+
+        head, vocab, encoder = self._load()
+        feats = [featurize(d) for d in docs]
+        kept = [i for i, f in enumerate(feats) if f]
+        out: list[list[str]] = [[] for _ in docs]
+        states = encoder.encode([docs[i] for i in kept]) if kept else []
+        with torch.inference_mode():
+            for i, st in zip(kept, states, strict=True):
+                ids = feature_ids(feats[i], vocab)[None]
+                out[i] = head.decode(torch.from_numpy(st)[None], ids, torch.tensor([len(feats[i])]))[0]
+        return out
+
+    def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
+        """Attribution candidates of one text from its parsed chunks (article offsets)."""
+        tags = self.tag_many([d for _, d in docs])
+        return [c for (offset, doc), t in zip(docs, tags, strict=True) for c in assemble_chunk(doc, offset, t)]
+
+
+def _verified_meta(path: Path) -> dict[str, Any]:
+    """The sidecar's record, if the weights' SHA-256 matches it; otherwise an empty dict."""
+    try:
+        meta = json.loads(checksum_path(path).read_text(encoding="utf-8"))
+        if hashlib.sha256(path.read_bytes()).hexdigest() == meta["sha256"]:
+            return dict(meta)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def _open_head(path: Path, meta: dict[str, Any]) -> Any:
+    """The head with its weights loaded, or None when the file or its record does not fit."""
+    if not meta:
+        return None
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from bot.attribution.head import Head
+
+    try:
+        head = Head([len(v) for v in meta["vocab"]], hidden=int(meta["hidden"]))
+        head.load_state_dict(load_file(str(path)))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError):
+        return None
+    return head.eval()
