@@ -19,7 +19,8 @@ from bot.attribution.lexicon import (
     PRONOUN_GENDER,
     ROLE_NOUNS,
 )
-from bot.attribution.names import COMPANY_SUFFIXES, DETERMINER, NOT_NAMES, clean_name, fullest, role_key
+from bot.attribution.names import DETERMINER, clean_name, fullest, role_key
+from bot.attribution.people import BODY_HEADS, held_by_person, not_people
 from bot.textnorm import mask_dateline
 
 _SPEAKER_REACH = 800  # characters a pronoun may reach back to the last speaker
@@ -50,7 +51,7 @@ class SpeakerResolver:
         entities = [_person_by_apposition(e, text) for e in entities]
         # A name the article uses for a place or an organisation is no person, whatever one
         # mention of it was tagged: "he" never refers to "the Fennick Hill works".
-        self._not_people = _not_people(entities, text)
+        self._not_people = not_people(entities, text)
         entities = [
             replace(e, label="ORG") if e.label == "PERSON" and clean_name(e.text) in self._not_people else e
             for e in entities
@@ -127,7 +128,7 @@ class SpeakerResolver:
         lead = _NAME_THEN_ROLE.match(DETERMINER.sub("", " ".join(mention.text.split())))
         if (
             mention.kind in {"person", "group"} and lead and (mention.name or "") not in lead["name"]
-            and _held_by_person(lead["role"]) and lead["name"] not in self._organisations
+            and held_by_person(lead["role"]) and lead["name"] not in self._organisations
         ):
             # "Teodor Brask, the coordinator of the citizens' group Riverwatch Ostreva": the person
             # speaks, the organisation is in his role.
@@ -144,7 +145,7 @@ class SpeakerResolver:
         alias = self._known_person(mention)
         if alias is not None:
             return Resolution(alias, mention.role or self._person_role.get(alias))
-        if mention.kind == "group" and mention.name and _held_by_person(mention.role):
+        if mention.kind == "group" and mention.name and held_by_person(mention.role):
             # "Nadia Ferrance, a spokeswoman for the ministry" that the tagger took for an organisation
             person = self._learn_person(mention.name)
             self._learn_role(person, mention.role)
@@ -157,7 +158,7 @@ class SpeakerResolver:
         if mention.kind == "nominal" and _PERSONAL_NAME.match(text) and text not in self._organisations:
             # "Teodor Brask said": a full name the tagger did not see is still a person.
             words = {w.lower() for w in text.split()}
-            if not words & (_BODY_HEADS | NAMED_ORGANISATION_NOUNS | GENERIC_ORGANISATION_NOUNS | ROLE_NOUNS):
+            if not words & (BODY_HEADS | NAMED_ORGANISATION_NOUNS | GENERIC_ORGANISATION_NOUNS | ROLE_NOUNS):
                 person = self._learn_person(text)
                 return Resolution(person, self._person_role.get(person))
         return self._nominal(mention, recent)
@@ -269,7 +270,7 @@ class SpeakerResolver:
         """'the Kremlin spokesman' -> the person known to hold that role."""
         text = DETERMINER.sub("", mention.text)
         appos = _ROLE_THEN_NAME.match(text)
-        if appos is None and (after := _NAME_THEN_ROLE.match(text)) and _held_by_person(after["role"]):
+        if appos is None and (after := _NAME_THEN_ROLE.match(text)) and held_by_person(after["role"]):
             appos = after
         if appos and appos["name"] not in self._organisations:
             person = self._learn_person(appos["name"])
@@ -319,7 +320,7 @@ class SpeakerResolver:
             org: str | None
             if kind == "person":
                 role = self._person_role.get(speaker)
-                found = _ORGANISATION_IN_ROLE.search(role or "") if _held_by_person(role) else None
+                found = _ORGANISATION_IN_ROLE.search(role or "") if held_by_person(role) else None
                 org = (found.group("org") or found.group("org2")) if found else None
             else:
                 org = speaker if speaker in self._org_names or speaker in self._not_people else None
@@ -335,12 +336,6 @@ _ORGANISATION_IN_ROLE = re.compile(
     r"(?P<org2>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)"
 )
 PLACE_LIKE = frozenset({"city", "state", "country", "district", "region", "county", "province"})
-
-
-def _held_by_person(role: str | None) -> bool:
-    """Whether a role is a position a person holds ("a spokeswoman for the ministry")."""
-    key = role_key(role)
-    return key is not None and key in ROLE_NOUNS
 
 
 _ROLE_WORDS = "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
@@ -370,76 +365,11 @@ def _person_by_apposition(entity: EntityMention, text: str) -> EntityMention:
 
 
 
-# The last word of a name that makes it an institution's, never a person's.
-_BODY_HEADS = COMPANY_SUFFIXES | {
-    "hospital", "ministry", "department", "agency", "authority", "council", "commission", "committee",
-    "university", "institute", "foundation", "observatory", "inspectorate", "association",
-}
 _PERSONAL_NAME = re.compile(r"^(?!(?:The|A|An|This|These|Those|Some|Many|All|Several)\s)[A-Z][a-z][\w'’-]*"
                             r"(?:\s+(?:(?:de|van|von|al|bin|da|di|le)\s+)?[A-Z][a-z][\w'’-]*){1,2}$")
 _INDEFINITE = re.compile(r"^(?:a|an|one|some|another|any|several|two|three|many)\s", re.I)
 _POSSESSOR = re.compile(r"^(?:its|his|her|their|our|[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*[’']s?)\s+")
-_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof|Sir|Dame)\b\.?")
 
-
-def _not_people(entities: list[EntityMention], text: str) -> frozenset[str]:
-    """Names the article uses for a place or an organisation more than for a person.
-
-    The small tagger labels one name differently from mention to mention ("Lunmark" is an
-    organisation in one sentence and a person in the next). A name counts as a person when it is
-    the surname of a fuller name tagged as one, or carries a title or a role; otherwise the
-    article's mentions vote, "the NAME" voting against a person ("the Fennick Hill works"). A
-    longer name starting with an organisation's word is that organisation ("Lunmark Water").
-    """
-    votes: dict[str, list[int]] = {}  # name -> [as a person, as something else]
-    people: set[str] = set()
-    tagged: set[str] = set()  # names tagged as a person at least once
-    titled: dict[str, bool] = {}  # names given a title or a person's role
-    org_words: dict[str, int] = {}
-    for entity in entities:
-        name = clean_name(entity.text)
-        if not name:
-            continue
-        start = entity.span[0]
-        after_the = entity.text.lower().startswith("the ") or text[max(0, start - 4) : start].lower() == "the "
-        person = entity.label == "PERSON" and not after_the
-        if entity.label == "PERSON":
-            tagged.add(name)
-        vote = votes.setdefault(name, [0, 0])
-        vote[0 if person else 1] += 1
-        words = name.split()
-        if person and (_held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
-            titled[name] = True
-        if person and (len(words) >= 2 or _held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
-            people.add(name)
-            if len(words) >= 2:
-                people.add(words[-1])
-        if entity.label == "ORG" and len(words) == 1:
-            org_words[name] = org_words.get(name, 0) + 1
-    # The first word of an organisation's longer name ("Harlow" of "Harlow Rail").
-    leading = {name.split()[0] for e in entities if e.label == "ORG" and len((name := clean_name(e.text)).split()) > 1}
-    # News names a person in full at least once: a one-word name tagged something else too and
-    # never given a first name ("Lunmark") is the organisation, however often it was a "person".
-    single = {
-        n for n, (p, o) in votes.items()
-        if n not in people and n in tagged and (
-            o >= p or ((o or n in leading) and len(n.split()) == 1 and not _given_name(n, text))
-        )
-    }
-    out = set(single)
-    alone = {n for n in votes if len(n.split()) == 1}
-    for name in votes:
-        words = name.split()
-        first = words[0]
-        if name in tagged and len(words) == 2 and first in alone and words[1] not in alone and not titled.get(name):
-            # News calls a person by the surname: "Lunmark" alone after "Lunmark Water" is a company.
-            out.update({name, first})
-        if name in tagged and len(words) >= 2 and words[-1].lower() in _BODY_HEADS:
-            out.add(name)  # "Ostreva Central Hospital", "Quillon Chemicals"
-        organisation_word = first in single or (first in org_words and first not in tagged and first not in people)
-        if len(words) >= 2 and name in tagged and organisation_word and org_words.get(first, 0) >= votes[first][0]:
-            out.add(name)
-    return frozenset(out)
 
 
 def _description_key(mention: str) -> str | None:
@@ -454,21 +384,6 @@ def _description_key(mention: str) -> str | None:
         return None
     key = role_key(bare)
     return key if key in ROLE_NOUNS else None
-
-
-def _given_name(surname: str, text: str) -> bool:
-    """Whether the text ever writes a capitalised word before the name, as a first name or a title."""
-    for match in re.finditer(rf"\b([A-Z][a-z]+\.?)\s+{re.escape(surname)}\b", text):
-        if match.group(1).rstrip(".") not in _NOT_GIVEN and match.group(1) not in NOT_NAMES:
-            return True
-    return False
-
-
-_NOT_GIVEN = frozenset({
-    "The", "A", "An", "This", "That", "And", "But", "Asked", "When", "While", "If", "As", "At", "In", "On", "For",
-    "From", "By", "With", "To", "Of", "Said", "Says", "Told", "Whether", "Only", "Even", "Then", "So", "Or", "Nor",
-    "Unlike", "Like", "Against", "Until", "Since", "After", "Before",
-})
 
 
 def _one_capitalised_word(text: str) -> bool:
