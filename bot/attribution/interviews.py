@@ -50,14 +50,18 @@ def _reply(claims: list[Claim], index: int) -> Claim | None:
     return None
 
 
-def answer_polarity(reply: str) -> bool | None:
+def answer_polarity(reply: str, *, negation_within: int | None = None) -> bool | None:
     """A reply's answer to a yes/no question: "No, ..." or a negated first sentence denies,
-    "Yes, ..." asserts; anything else ("It is too early to say") answers neither way."""
+    "Yes, ..." asserts; anything else ("It is too early to say") answers neither way.
+    ``negation_within`` counts a negated first sentence only when it has at most that many
+    words ("We did not.", not "That is a decision for the city, not for me.")."""
     opener = ANSWER_OPENER.match(reply)
     if opener is not None:
         return opener.group("word").lower() != "yes"
     first = _FIRST_SENTENCE.match(reply)
-    return True if first is not None and NEGATION.search(first.group()) else None
+    if first is None or (negation_within is not None and len(first.group().split()) > negation_within):
+        return None
+    return True if NEGATION.search(first.group()) else None
 
 
 def _put_to_speaker(text: str, claim: Claim) -> bool:

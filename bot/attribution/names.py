@@ -31,7 +31,7 @@ SAME_SURNAME_RATIO = 0.88  # "Zelensky" ~ "Zelenskyy" (0.94), "Peskov" !~ "Pesko
 
 _POSSESSIVE = re.compile(r"[’']s?$")
 DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.IGNORECASE)
-_LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+)+")
+LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\s+)+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
 _GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")  # a capitalised word just before a matched surname
 _TITLE_BEFORE_NAME = re.compile(r"\.?\s+[A-Z][\w'’-]+")
@@ -40,7 +40,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 def clean_name(name: str) -> str:
     """A name without surrounding punctuation, a possessive or leading titles ("Dr. Ruiz's" -> "Ruiz")."""
-    return _LEADING_TITLES.sub("", _POSSESSIVE.sub("", name.strip(" ,.\n\t")))
+    return LEADING_TITLES.sub("", _POSSESSIVE.sub("", name.strip(" ,.\n\t")))
 
 
 def fullest(name: str, names: Iterable[str]) -> str:

@@ -10,14 +10,13 @@ import re
 
 from bot.attribution.candidates import EntityMention
 from bot.attribution.lexicon import ROLE_NOUNS
-from bot.attribution.names import COMPANY_SUFFIXES, NOT_NAMES, clean_name, role_key
+from bot.attribution.names import COMPANY_SUFFIXES, LEADING_TITLES, NOT_NAMES, clean_name, role_key
 
 # The last word of a name that makes it an institution's, never a person's.
 BODY_HEADS = COMPANY_SUFFIXES | {
     "hospital", "ministry", "department", "agency", "authority", "council", "commission", "committee",
     "university", "institute", "foundation", "observatory", "inspectorate", "association",
 }
-_TITLED = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof|Sir|Dame)\b\.?")
 
 
 def not_people(entities: list[EntityMention], text: str) -> frozenset[str]:
@@ -78,9 +77,9 @@ def _tally(
         vote = votes.setdefault(name, [0, 0])
         vote[0 if person else 1] += 1
         words = name.split()
-        if person and (held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
+        if person and (held_by_person(entity.role) or LEADING_TITLES.match(entity.text.strip() + " ")):
             titled[name] = True
-        if person and (len(words) >= 2 or held_by_person(entity.role) or _TITLED.match(entity.text.strip())):
+        if person and (len(words) >= 2 or titled.get(name)):
             people.add(name)
             if len(words) >= 2:
                 people.add(words[-1])

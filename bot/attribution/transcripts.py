@@ -14,8 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from bot.attribution.interviews import ANSWER_OPENER
-from bot.attribution.lexicon import NEGATION
+from bot.attribution.interviews import answer_polarity
 from bot.attribution.quantities import find_quantities
 from bot.model import Claim, Span
 
@@ -49,23 +48,13 @@ def transcript_claims(text: str, claims: list[Claim], article_id: str | None = N
             continue
         answer = text[content[0] : content[1]]
         out.append(_claim(text, interviewee, role, label, content, "asserts", article_id))
-        polarity = _polarity(answer)
+        polarity = answer_polarity(answer, negation_within=4)  # a transcript's answer goes on
         asked = _last_sentence(text, question) if question is not None else None
         if polarity is not None and asked is not None and _YES_NO.match(text[asked[0] : asked[1]]):
             stance = "denies" if polarity else "asserts"
             out.append(_claim(text, interviewee, role, label, asked, stance, article_id, kind="indirect"))
         question = None
     return sorted(out, key=lambda c: c.cue_span)
-
-
-def _polarity(answer: str) -> bool | None:
-    """True for a no ("No. Absolutely not.", "We did not."), False for a yes, else None: an answer
-    that goes on to something else ("That is a decision for the city") answers neither way."""
-    opener = ANSWER_OPENER.match(answer)
-    if opener is not None:
-        return opener.group("word").lower() != "yes"
-    first = answer.split(".")[0]
-    return True if len(first.split()) <= 4 and NEGATION.search(first) else None
 
 
 def _turns(text: str) -> list[tuple[str, Span, Span]]:

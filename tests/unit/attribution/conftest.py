@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.attribution import AttributionExtractor
+from bot.model import Claim
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 SEED = SEEDS / "kremlin-admits-significant-loss-of-troops.txt"
@@ -52,3 +53,17 @@ def harbour_text() -> str:
 def seed_text() -> str:
     """The demo seed article."""
     return SEED.read_text(encoding="utf-8")
+
+
+# FICTIONAL sentence the trained taggers are tried on.
+TAGGER_SENTENCE = (
+    'Mayor Helena Voss of Port Alder said the harbour bridge would reopen in June. "We are ready," she added.'
+)
+
+
+def assert_tags_the_sentence(claims: list[Claim]) -> None:
+    """A tagger found Voss's "said" claim in ``TAGGER_SENTENCE``, with exact spans."""
+    said = next(c for c in claims if c.cue == "said")
+    assert said.speaker is not None and "Voss" in said.speaker
+    assert "bridge would reopen" in said.content
+    assert all(TAGGER_SENTENCE[s:e] in said.content for s, e in said.content_spans)

@@ -12,10 +12,10 @@ from bot.attribution.engine import create_extractor, create_finder, create_tagge
 from bot.attribution.neural import MINILM_FILE, MiniLmFinder
 from bot.attribution.tagger import MODEL_DIR, MODEL_FILE, CrfFinder, checksum_path
 from bot.errors import ConfigurationError
+from tests.unit.attribution.conftest import TAGGER_SENTENCE, assert_tags_the_sentence
 
 FICTIONAL_CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "brat_fictional"
 # FICTIONAL sentence: the names and the town are invented.
-SENTENCE = 'Mayor Helena Voss of Port Alder said the harbour bridge would reopen in June. "We are ready," she added.'
 
 
 def _no_network(*_args: object, **_kwargs: object) -> None:
@@ -31,11 +31,7 @@ def test_the_model_engine_is_the_minilm_tagger_unless_given_a_crf_file(tmp_path:
 def test_the_shipped_minilm_tagger_loads_offline_and_tags(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _no_network)
     assert (MODEL_DIR / MINILM_FILE).is_file()
-    claims = create_extractor("model").extract(SENTENCE)
-    said = next(c for c in claims if c.cue == "said")
-    assert said.speaker is not None and "Voss" in said.speaker
-    assert "bridge would reopen" in said.content
-    assert all(SENTENCE[s:e] in said.content for s, e in said.content_spans)
+    assert_tags_the_sentence(create_extractor("model").extract(TAGGER_SENTENCE))
 
 
 @pytest.mark.slow
@@ -66,11 +62,11 @@ def test_a_damaged_weights_file_fails_in_one_sentence(tmp_path: Path, damage: st
         "checksum": data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1 :],
     }[damage])
     with pytest.raises(ConfigurationError) as caught:
-        create_extractor("model", model_path=path).extract(SENTENCE)
+        create_extractor("model", model_path=path).extract(TAGGER_SENTENCE)
     message = str(caught.value)
     assert "corrupt" in message and "\n" not in message and message.count(". ") == 0
 
 
 def test_a_missing_weights_file_fails_in_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="is missing"):
-        create_extractor("model", model_path=tmp_path / MINILM_FILE).extract(SENTENCE)
+        create_extractor("model", model_path=tmp_path / MINILM_FILE).extract(TAGGER_SENTENCE)

@@ -11,10 +11,10 @@ from bot.attribution.engine import create_extractor
 from bot.attribution.tagger import MODEL_DIR, MODEL_FILE, checksum_path, decode
 from bot.attribution.training import train
 from bot.errors import ConfigurationError
+from tests.unit.attribution.conftest import TAGGER_SENTENCE, assert_tags_the_sentence
 
 FICTIONAL_CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "brat_fictional"
 # FICTIONAL sentence: the names and the town are invented.
-SENTENCE = 'Mayor Helena Voss of Port Alder said the harbour bridge would reopen in June. "We are ready," she added.'
 
 
 def test_bio_runs() -> None:
@@ -26,11 +26,7 @@ def test_bio_runs() -> None:
 @pytest.mark.slow
 def test_the_shipped_crf_loads_offline_and_extracts() -> None:
     assert (MODEL_DIR / MODEL_FILE).is_file()
-    claims = create_extractor("model", model_path=MODEL_DIR / MODEL_FILE).extract(SENTENCE)
-    said = next(c for c in claims if c.cue == "said")
-    assert said.speaker is not None and "Voss" in said.speaker
-    assert "bridge would reopen" in said.content
-    assert all(SENTENCE[s:e] in said.content for s, e in said.content_spans)
+    assert_tags_the_sentence(create_extractor("model", model_path=MODEL_DIR / MODEL_FILE).extract(TAGGER_SENTENCE))
 
 
 @pytest.mark.slow
@@ -58,14 +54,14 @@ def test_a_damaged_model_file_fails_in_one_sentence(tmp_path: Path, damage: str)
         flipped = data[:mid] + bytes([data[mid] ^ 0xFF]) + data[mid + 1 :]
         path.write_bytes(data[:mid] if damage == "truncated" else flipped)
     with pytest.raises(ConfigurationError) as caught:
-        create_extractor("model", model_path=path).extract(SENTENCE)
+        create_extractor("model", model_path=path).extract(TAGGER_SENTENCE)
     message = str(caught.value)
     assert "corrupt" in message and "\n" not in message and message.count(". ") == 0
 
 
 def test_a_missing_model_file_fails_in_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="is missing"):
-        create_extractor("model", model_path=tmp_path / "none.bin").extract(SENTENCE)
+        create_extractor("model", model_path=tmp_path / "none.bin").extract(TAGGER_SENTENCE)
 
 
 def test_an_unknown_engine_is_a_configuration_error() -> None:
@@ -77,7 +73,7 @@ def test_an_unknown_engine_is_a_configuration_error() -> None:
 def test_the_pool_runs_the_configured_engine() -> None:
     from bot.attribution.pool import ProcessExtractor
 
-    texts = [SENTENCE, "Mayor Ada Quince said the ferry would run on Sundays."]  # FICTIONAL
+    texts = [TAGGER_SENTENCE, "Mayor Ada Quince said the ferry would run on Sundays."]  # FICTIONAL
     pool = ProcessExtractor(workers=2, min_chars=0, slice_chars=1, engine="model")
     try:
         found = list(pool.extract_many(texts))
