@@ -175,6 +175,11 @@ def _decide(
         comparison = _compare(parsed, best_own, speakers, policy)
         if comparison.flipped or any(d.found for d in comparison.differences):
             return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy, comparison=comparison)
+        if comparison.clean and _restates(parsed.content, best_own, policy):
+            # "the Fennick Hill works supplies about 18,000 households" for "The plant supplies
+            # about 18,000 households": worded apart, but the speaker's record with the claim's
+            # point and nothing that differs.
+            return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy, comparison=comparison)
     said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
     finding = AttributionFinding(claimed, None, "none", said_on_topic=on_topic[:MAX_ON_TOPIC], others=said_elsewhere)
     return CheckResult(parsed.text, "unverified", attribution=finding)
@@ -291,3 +296,30 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
 def _exact(content: str, claim: Claim) -> bool:
     """The checked words appear as written in the claim's content (typography and case aside)."""
     return normalise(content) in normalise(claim.content)
+
+
+def _restates(content: str, record: Evidence, policy: Policy) -> bool:
+    """Whether a record below a paraphrase's similarity still says the claim's point.
+
+    It must give the claim's figure for the same counted thing, or have most of the claim's
+    words, names included: a name counts where the record's paragraph has it ("Fennick Hill's
+    backup pump" for "the backup pump", in a paragraph on Fennick Hill), so "his commission would
+    question Anselm Rook" is not restated by "the commission would hold a public hearing".
+    """
+    figures = parse_quantities(content)
+    if figures and all(matching_quantities(q, record.claim.quantities) for q in figures):
+        return True
+    terms = content_terms(content)
+    if not terms:
+        return False
+    found = content_terms(record.claim.content) | (content_terms(record.context) & (terms - topic_terms(content)))
+    # What a modal says will or would happen is the claim's point: "would close all of Quillon's
+    # sites" is not restated by "38 inspectors for more than 1,100 sites" without "close".
+    if content_terms(" ".join(_MODAL_VERB.findall(content))) - found:
+        return False
+    return len(terms & found) / len(terms) >= policy.restated
+
+
+_MODAL_VERB = re.compile(
+    r"\b(?:will|would|shall|should|could|can|must|might|may)\s+(?:not\s+|never\s+)?([a-z]+)\b", re.I
+)

@@ -96,6 +96,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(rf"^{speaker}\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
         re.compile(rf"^did\s+{speaker}\s+(?:really\s+|actually\s+|ever\s+)?{cue}\b\s*(?P<content>.+)$", re.I),
         re.compile(rf"^{speaker}\s+{cue}\b\s*(?P<content>.+)$", re.I),
+        # A name and its apposition, either way round: "The observatory's lead epidemiologist, Ilse
+        # Marchetti, estimated that ...", "Ilse Marchetti, the observatory's epidemiologist, said ...".
+        re.compile(rf"^(?P<speaker>[^,:;“”\"]{{1,80}}?,\s+[^,:;“”\"]{{1,80}}?),\s*{cue}\b\s*(?P<content>.+)$", re.I),
     )
 
 
@@ -122,6 +125,8 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
     speaker = (groups.get("speaker") or groups.get("speaker2") or "").strip()
     cue = (groups.get("cue") or groups.get("cue2") or "").strip()
     content = groups["content"]
+    if "," in speaker:
+        speaker = _named_part(speaker)
     if not _looks_like_speaker(speaker):
         return None
     if not cue:  # "According to X, C" and "X: 'C'"
@@ -157,6 +162,8 @@ def _looks_like_speaker(phrase: str) -> bool:
     words = phrase.split()
     if not 1 <= len(words) <= 8 or phrase.lower() in ("it", "this", "that", "there"):
         return False
+    if words[0].lower() in ("that", "whether", "if", "because"):
+        return False  # a clause: "X's engineer, Ida Lunde, estimated that the bridge will close in May"
     if words[-1].lower() in _AUXILIARIES or words[0].lower() in _NOBODY:
         return False  # "Night-shift workers were (not) told to ...", "Nobody at Quillon was told": passive
     if re.search(r"[’']s$", words[-1]) or any(w.lower() in ("never", "not", "no") for w in words):
@@ -166,6 +173,13 @@ def _looks_like_speaker(phrase: str) -> bool:
     capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]
     roles = [w for w in words if re.sub(r"[’']s$", "", w.lower().strip(",.")) in TITLE_WORDS]
     return bool(capitalised or roles) and not re.search(r"\d", phrase)
+
+
+def _named_part(phrase: str) -> str:
+    """Of a name and its apposition, the name: the part whose words are all capitalised ("" if neither is)."""
+    parts = [p.strip() for p in phrase.split(",", 1)]
+    named = [p for p in parts if p.split() and all(w[:1].isupper() for w in p.split()) and p.split()[0] != "The"]
+    return named[0] if len(named) == 1 else ""
 
 
 def _clean_content(text: str) -> str:

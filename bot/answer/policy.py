@@ -13,8 +13,9 @@ embedding model needs its own calibration. How each value was set:
   attributed claim checks and polarity; swept one at a time on the tune split of
   evals/checks/checks.jsonl (fictional) only (evals/checks/calibrate.py), each value inside its
   plateau (``paraphrase`` at the plateau's top, since 0.58 let swapped PolNeAR checks through);
-  ``verbatim`` set by hand; the held-out split and the PolNeAR dev checks (evals/checks/polnear.py)
-  measure them;
+  ``verbatim`` set by hand, ``restated`` by hand on the tune split and the first blind set
+  (evals/checks/blind, read while setting it); the held-out split and the PolNeAR dev checks
+  (evals/checks/polnear.py) measure them;
 * ``support`` (citation verification): tests/unit/answer/calibration.py, see bot/answer/citations.py.
 """
 
@@ -46,6 +47,7 @@ class Policy:
     paraphrase: float = 0.62  # a claim's content this similar to the checked words says them
     related: float = 0.45  # ... this similar: about the same thing (a misquote, or what the speaker said on it)
     misattribution_margin: float = 0.08  # another speaker's words must beat the claimed speaker's by this
+    restated: float = 0.5  # below a paraphrase: share of the checked words a clean record of X's needs to say them
     tie: float = 0.02  # the claimed speaker's claims this close to their best are told apart by shared words
     verbatim: float = 0.8  # share of the checked words a passage sentence "X said ..." must hold to be on record
     support: float = 0.55  # citation verification: a cited sentence's support score

@@ -143,7 +143,12 @@ NAMED_ORGANISATION_NOUNS: frozenset[str] = frozenset(
 )
 
 # Words that negate a clause, in claims, sources and replies alike.
-NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|cannot|without)\b|n['’]t\b", re.I)
+# "no fewer than 1,800" is a lower bound and "not only ... but" an addition: neither negates.
+NEGATION = re.compile(
+    r"\b(?:(?:not|no)(?!\s+(?:fewer|less|more)\s+than\b|\s+only\b)|never|none|nobody|nothing|neither|nor|cannot|"
+    r"without)\b|n['’]t\b(?!\s+only\b)",
+    re.I,
+)
 
 
 def negated(text: str) -> bool:

@@ -15,7 +15,7 @@ _WORD_NUMBERS = {
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _APPROX = (
-    r"up\s+to|about|around|roughly|approximately|nearly|almost|over|more\s+than|less\s+than|"
+    r"no[t]?\s+(?:fewer|less|more)\s+than|up\s+to|about|around|roughly|approximately|nearly|almost|over|more\s+than|less\s+than|"
     r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|as\s+high\s+as|as\s+much\s+as|some|an\s+estimated|"
     r"close\s+to"
 )
@@ -164,8 +164,9 @@ def figures_in(text: str) -> set[str]:
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
-_UPPER = ("up to", "as many as", "as high as", "as much as", "at most", "less than", "fewer than")
-_LOWER = ("more than", "over", "at least")
+_UPPER = ("up to", "as many as", "as high as", "as much as", "at most", "less than", "fewer than", "no more than",
+          "not more than")
+_LOWER = ("more than", "over", "at least", "no fewer than", "no less than", "not fewer than", "not less than")
 _BELOW = ("nearly", "almost")
 _PLURAL_WORDS = frozenset({"dozens", "hundreds", "thousands", "millions"})
 _IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child", "dead": "dead"}

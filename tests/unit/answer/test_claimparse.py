@@ -22,6 +22,10 @@ from bot.answer.claimparse import parse_claim
          "admits", "a loss of records"),
         ("Lunde told reporters on Monday that the bridge is safe", "Lunde", "told", "asserts", "the bridge is safe"),
         ("Did Lunde really deny the closure?", "Lunde", "deny", "denies", "the closure"),
+        ("The ministry's chief engineer, Ida Lunde, estimated that the bridge will close in May", "Ida Lunde",
+         "estimated", "estimates", "the bridge will close in May"),
+        ("Ida Lunde, the ministry's chief engineer, said the bridge is safe", "Ida Lunde", "said", "asserts",
+         "the bridge is safe"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:

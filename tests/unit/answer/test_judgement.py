@@ -11,7 +11,13 @@ from bot.answer.claimparse import parse_claim
 from bot.answer.compare import compare, defends, own_conduct, subject_shared
 from bot.attribution.lexicon import negated
 from bot.attribution.names import SpeakerIndex
-from bot.attribution.quantities import compatible, find_quantities, matching_quantities, parse_quantities
+from bot.attribution.quantities import (
+    compatible,
+    find_quantities,
+    matching_quantities,
+    parse_quantities,
+    quantity_range,
+)
 from bot.model import Claim
 
 SPEAKERS = SpeakerIndex({"Ida Lunde": 3, "Tomas Brel": 2, "Vera Holt": 2}, {"Ida Lunde": {"Tarn Water spokeswoman"}})
@@ -172,3 +178,30 @@ def test_a_spokesman_for_the_company_speaks_for_the_company_the_article_names() 
     evidence = [Evidence(denial, 0.83, 0, context=denial.content)]
     claim = parse_claim("Ola Marr said Quarn Chemicals was preparing to move its headquarters out of Harl")
     assert check_attribution(claim, evidence, speakers=index).verdict == "contradicted"
+
+
+def test_a_clean_record_worded_apart_still_says_the_claim() -> None:
+    supplies = said("Ida Lunde", "the Harl works supplies about 18,000 households with drinking water")
+    # Below a paraphrase's similarity, but the same figure for the same households.
+    assert attributed("Ida Lunde said the plant supplies about 18,000 households", (supplies, 0.55))[0] == "supported"
+    backup = said("Tomas Brel", "the backup pump at the Harl works had been out of service since mid-August")
+    claim = "Brel said the backup pump had been out of action since the middle of August"
+    assert attributed(claim, (backup, 0.58))[0] == "supported"
+
+
+def test_what_a_modal_says_will_happen_must_be_in_the_record() -> None:
+    review = said("Vera Holt", "the authority would review all of Tarn Water's sites across the region")
+    claim = "Vera Holt said the authority would close all of Tarn Water's sites across the region"
+    assert attributed(claim, (review, 0.58))[0] == "unverified"
+    assert attributed(claim.replace("close", "review"), (review, 0.58))[0] == "supported"
+
+
+def test_a_lower_bound_and_an_addition_are_not_negations() -> None:
+    (bound,) = parse_quantities("no fewer than 1,800 people were evacuated")
+    assert bound.approximate and quantity_range(bound) == (1800, 3600)
+    (cap,) = parse_quantities("not more than 40 people")
+    assert quantity_range(cap) == (20, 40)
+    assert not negated("no fewer than 1,800 people were evacuated")
+    assert not negated("the leak was not only in Harl but in Tarn too")
+    assert not negated("it wasn't only the pump")
+    assert negated("no people were evacuated") and negated("the leak was not in Harl")
