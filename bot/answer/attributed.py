@@ -29,6 +29,7 @@ from bot.answer.claimparse import ParsedClaim
 from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, NON_CLAIM_STANCES, Comparison, compare
 from bot.answer.policy import Policy
 from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
+from bot.attribution.lexicon import negated
 from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
 from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
@@ -60,6 +61,8 @@ def check_attribution(
         if denial is not None:
             on_topic = result.attribution.said_on_topic if result.attribution else ()
             return _own_finding(parsed, claimed, denial, on_topic, speakers, policy)
+        if result.verdict == "misquoted" and _reported_denial(parsed, result.attribution, policy):
+            return replace(result, verdict="contradicted")
     if result.verdict == "unverified" and sentences is not None:
         return _from_sentences(parsed, claimed, sentences(), speakers, policy) or result
     return result
@@ -229,6 +232,25 @@ def _own_finding(
         return CheckResult(parsed.text, "unverified", attribution=finding)
     finding = AttributionFinding(claimed, found, "different", comparison.differences, said_on_topic=rest)
     return CheckResult(parsed.text, "unverified" if parsed.never else "misquoted", attribution=finding)
+
+
+def _reported_denial(parsed: ParsedClaim, finding: AttributionFinding | None, policy: Policy) -> bool:
+    """Whether a misquote by negation reverses words the article reports as a denial.
+
+    "Nothing about a faulty pump ever reached this authority," beside "Strand denied that the
+    authority had ever received Feld's report": the checked claim asserts what her words negate,
+    and she is on record denying it, so her position is the claim's reverse. A claim that adds a
+    negation the record lacks ("would not pay" for "would pay") stays a misquote.
+    """
+    if finding is None or finding.found is None or negated(parsed.content):
+        return False
+    if not any(d.kind == "negation" for d in finding.differences):
+        return False
+    article = finding.found.claim.article_id
+    return any(
+        e.claim.stance in DENIAL_STANCES and e.relevance >= policy.related and e.claim.article_id == article
+        for e in finding.said_on_topic
+    )
 
 
 def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, policy: Policy) -> Comparison:

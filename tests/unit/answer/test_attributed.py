@@ -116,3 +116,16 @@ def test_another_direction_or_time_of_day_is_a_misquote() -> None:
     assert [(d.kind, d.claimed, d.found) for d in finding.differences] == [("place", "southern", "northern")]  # type: ignore[attr-defined]
     verdict, finding = check("Brel said rescuers reached the northern quay on Friday morning", (north, 0.9))
     assert verdict == "misquoted" and finding.differences[0].kind == "date"  # type: ignore[attr-defined]
+
+
+def test_words_the_article_reports_as_a_denial_contradict_the_claim_they_reverse() -> None:
+    quote = said("Ida Lunde", '"Nothing about a cracked pillar on the Harl bridge ever reached this ministry,"')
+    denial = said("Ida Lunde", "that the ministry had received the engineers' letter", stance="denies", cue="denied")
+    claim = "Ida Lunde said a warning about a cracked pillar on the Harl bridge had reached the ministry"
+    verdict, finding = check(claim, (quote, 0.76), (denial, 0.55))
+    assert verdict == "contradicted" and finding.found.claim is quote  # type: ignore[attr-defined]
+    assert check(claim, (quote, 0.76))[0] == "misquoted"  # her words reversed, but no denial on record
+    # A claim that adds the negation misquotes words that had none, denial or not.
+    plain = said("Ida Lunde", "the ministry would pay for the repairs to the Harl bridge")
+    assert check("Ida Lunde said the ministry would not pay for the repairs to the Harl bridge",
+                 (plain, 0.8), (denial, 0.5))[0] == "misquoted"
