@@ -31,6 +31,7 @@ from bot.answer.policy import Policy
 from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
 from bot.attribution.lexicon import negated
 from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
+from bot.attribution.people import BODY_HEADS
 from bot.attribution.quantities import matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
 
@@ -312,7 +313,20 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
         return True
     if speakers.speaks_for(speaker, claimed) or speakers.speaks_for(speaker, phrase):
         return True
+    if _short_name(speaker, claimed):
+        return True
     return bool(claim.role) and speakers.by_role(phrase) == speaker
+
+
+def _short_name(speaker: str | None, claimed: str) -> bool:
+    """Whether a one-word speaker is the short name of the claimed organisation: "Lunmark" (from
+    "according to the company") for "Lunmark Water". An institution's name is not shortened to
+    its place: "Ostreva" does not speak for "Ostreva Central Hospital"."""
+    words, full = (speaker or "").split(), claimed.split()
+    return (
+        len(words) == 1 and 2 <= len(full) <= 3 and full[0] == words[0] and words[0][:1].isupper()
+        and full[-1].lower() not in BODY_HEADS - COMPANY_SUFFIXES
+    )
 
 
 def _exact(content: str, claim: Claim) -> bool:

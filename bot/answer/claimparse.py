@@ -136,7 +136,10 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
     if lemma is None:
         return None
     content, that = _after_cue(content, lemma)
-    if lemma in _THAT_ONLY and not that and not (clause_after_belief and len(content.split()) >= 4):
+    directive = not that and lemma in _DIRECTIVES and _DIRECTED.match(content)
+    if directive and lemma == "call":
+        content = re.sub(r"^for\s+", "", content, flags=re.I)  # "called for the contract to be cancelled"
+    if lemma in _THAT_ONLY and not that and not directive and not (clause_after_belief and len(content.split()) >= 4):
         return None
     if not content:
         return None
@@ -144,6 +147,13 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
         text=claim, content=_clean_content(content), speaker=speaker, cue=cue,
         stance=CUE_VERBS[lemma], never=bool(groups.get("neg")),
     )
+
+
+# Verbs that ask for something take it without "that": "urged residents to boil their water",
+# "called for the contract to be cancelled", "called on the council to act", "recommended extending
+# the notice"; "called the plan a mistake" names no demand and stays no attribution.
+_DIRECTIVES = frozenset({"urge", "call", "demand", "recommend", "propose"})
+_DIRECTED = re.compile(r"^(?:for\s+\S|on\s+[^,]{1,60}?\bto\s+\w|[^,]{1,60}?\bto\s+[a-z]+\b|[a-z]+ing\b)", re.I)
 
 
 def _after_cue(content: str, lemma: str) -> tuple[str, bool]:

@@ -129,3 +129,13 @@ def test_words_the_article_reports_as_a_denial_contradict_the_claim_they_reverse
     plain = said("Ida Lunde", "the ministry would pay for the repairs to the Harl bridge")
     assert check("Ida Lunde said the ministry would not pay for the repairs to the Harl bridge",
                  (plain, 0.8), (denial, 0.5))[0] == "misquoted"
+
+
+def test_a_company_quoted_by_its_short_name_is_the_company_the_claim_names() -> None:
+    index = SpeakerIndex({"Harl Water": 1, "Harl": 2, "Harl General Hospital": 1})
+    short = said("Harl", "The plant supplies about 18,000 households")
+    evidence = [Evidence(short, 0.61, 0, context=short.content)]
+    claim = parse_claim("According to Harl Water, the plant supplies about 18,000 households")
+    assert check_attribution(claim, evidence, speakers=index).verdict == "supported"
+    hospital = parse_claim("According to Harl General Hospital, the plant supplies about 18,000 households")
+    assert check_attribution(hospital, evidence, speakers=index).verdict != "supported"  # a place is no short name

@@ -26,6 +26,12 @@ from bot.answer.claimparse import parse_claim
          "estimated", "estimates", "the bridge will close in May"),
         ("Ida Lunde, the ministry's chief engineer, said the bridge is safe", "Ida Lunde", "said", "asserts",
          "the bridge is safe"),
+        ("Ida Lunde urged residents to boil their water", "Ida Lunde", "urged", "urges",
+         "residents to boil their water"),
+        ("Judge Brel called for the bridge contract to be cancelled", "Judge Brel", "called", "urges",
+         "the bridge contract to be cancelled"),
+        ("Lunde recommended extending the closure to Harl", "Lunde", "recommended", "urges",
+         "extending the closure to Harl"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
@@ -46,6 +52,7 @@ def test_never_said_is_a_claim_that_it_was_not_said() -> None:
         "Velmar lost 498 soldiers near Oskova",
         "Western sanctions pose a threat to Velmar",
         "Velmar wants peace",  # a wish verb with a plain object is no attribution
+        "The mayor called the plan a mistake",  # "called" names, asks for nothing
         "NATO supports Tarn",
         "26 bodies were found in Oskova",
         "The harbour board never received Ana Lind's report about the crane",  # "report" is a noun here
