@@ -218,11 +218,23 @@ _CONTRASTS: tuple[tuple[DifferenceKind, frozenset[str]], ...] = (
 )
 
 
+# A time told relative to now: "this year" is not "last year".
+_RELATIVE_TIME = re.compile(
+    r"\b(this|last|next|past)\s+(year|month|week|spring|summer|autumn|winter|weekend|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+)
+
+
 def _contrast_differences(content: str, source: str) -> list[Difference]:
     """A direction or time of day the claim gives where the source gives another of the same kind."""
     claimed = set(re.findall(r"[a-z]+", content.lower()))
     found = set(re.findall(r"[a-z]+", source.lower()))
     out = []
+    theirs_when = {unit.lower(): m.group(0) for m in _RELATIVE_TIME.finditer(source) for unit in [m.group(2)]}
+    for m in _RELATIVE_TIME.finditer(content):
+        other = theirs_when.get(m.group(2).lower())
+        if other is not None and other.split()[0].lower() != m.group(1).lower():
+            out.append(Difference("date", m.group(0), other))
     for kind, words in _CONTRASTS:
         mine, theirs = (claimed & words) - found, (found & words) - claimed
         if mine and theirs:

@@ -210,6 +210,10 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     Ranges that only touch do not: "more than 5,000" (5,000 to 10,000) is not "more than 2,500"
     (2,500 to 5,000). A single figure may sit on the edge of a range ("12" is "at least 12").
     """
+    hedge = _hedge(a)
+    if hedge and hedge == _hedge(b):
+        # The same hedge on another number is another figure: "at least 2,800" for "at least 1,800".
+        return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
     low_a, high_a = quantity_range(a)
     low_b, high_b = quantity_range(b)
     slack = 1e-9 * max(abs(high_a), abs(high_b), 1.0)
@@ -217,6 +221,13 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     if low_a == high_a or low_b == high_b:
         return overlap >= -slack
     return overlap > slack
+
+
+def _hedge(quantity: Quantity) -> str:
+    """The words before a hedged figure's number ("at least" of "at least 1,800"), "" if none."""
+    if not quantity.approximate:
+        return ""
+    return " ".join(re.split(r"[\d$£€]", quantity.text.lower(), maxsplit=1)[0].split())
 
 
 def quantity_range(quantity: Quantity) -> tuple[float, float]:

@@ -205,3 +205,22 @@ def test_a_lower_bound_and_an_addition_are_not_negations() -> None:
     assert not negated("the leak was not only in Harl but in Tarn too")
     assert not negated("it wasn't only the pump")
     assert negated("no people were evacuated") and negated("the leak was not in Harl")
+
+
+def test_the_same_hedge_on_another_number_is_another_figure() -> None:
+    (claimed,), (given,) = parse_quantities("at least 2,800 people"), parse_quantities("at least 1,800 people")
+    assert not compatible(claimed, given)  # the ranges overlap, but the number was changed
+    (about,), (exact,) = parse_quantities("about 1,800 people"), parse_quantities("1,850 people")
+    assert compatible(about, exact) and compatible(given, parse_quantities("at least 1,800 people")[0])
+    estimate = said("Vera Holt", "at least 1,800 people have been infected in Harl")
+    verdict, finding = attributed("Vera Holt said at least 2,800 people had been infected in Harl", (estimate, 0.9))
+    assert verdict == "misquoted" and finding.differences[0].kind == "figure"  # type: ignore[attr-defined]
+
+
+def test_this_year_is_not_last_year() -> None:
+    visit = said("Ida Lunde", "inspectors had last visited the Harl works in March of last year")
+    verdict, finding = attributed("Ida Lunde said inspectors last visited the Harl works in March of this year",
+                                  (visit, 0.95))
+    assert verdict == "misquoted" and [d.kind for d in finding.differences] == ["date"]  # type: ignore[attr-defined]
+    assert attributed("Ida Lunde said inspectors last visited the Harl works in March of last year",
+                      (visit, 0.95))[0] == "supported"
