@@ -136,7 +136,7 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
     if lemma is None:
         return None
     content, that = _after_cue(content, lemma)
-    directive = not that and lemma in _DIRECTIVES and _DIRECTED.match(content)
+    directive = not that and lemma in _DIRECTIVES and bool(_DIRECTED[lemma == "call"].match(content))
     if directive and lemma == "call":
         content = re.sub(r"^for\s+", "", content, flags=re.I)  # "called for the contract to be cancelled"
     if lemma in _THAT_ONLY and not that and not directive and not (clause_after_belief and len(content.split()) >= 4):
@@ -151,9 +151,12 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
 
 # Verbs that ask for something take it without "that": "urged residents to boil their water",
 # "called for the contract to be cancelled", "called on the council to act", "recommended extending
-# the notice"; "called the plan a mistake" names no demand and stays no attribution.
+# the notice"; "called the plan a mistake" or "called Tarn a threat to peace" names no demand.
 _DIRECTIVES = frozenset({"urge", "call", "demand", "recommend", "propose"})
-_DIRECTED = re.compile(r"^(?:for\s+\S|on\s+[^,]{1,60}?\bto\s+\w|[^,]{1,60}?\bto\s+[a-z]+\b|[a-z]+ing\b)", re.I)
+_DIRECTED = (  # [False]: an object and a to-infinitive, or a gerund; [True]: "call" for / on ... to
+    re.compile(r"^(?:[^,]{1,60}?\bto\s+[a-z]+\b|[a-z]+ing\b)", re.I),
+    re.compile(r"^(?:for\s+\S|on\s+[^,]{1,60}?\bto\s+\w)", re.I),
+)
 
 
 def _after_cue(content: str, lemma: str) -> tuple[str, bool]:

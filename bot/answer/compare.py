@@ -226,15 +226,16 @@ _RELATIVE_TIME = re.compile(
 
 
 def _contrast_differences(content: str, source: str) -> list[Difference]:
-    """A direction or time of day the claim gives where the source gives another of the same kind."""
+    """A direction, time of day or relative time ("this year", "last year") the claim gives where
+    the source gives another of the same kind."""
     claimed = set(re.findall(r"[a-z]+", content.lower()))
     found = set(re.findall(r"[a-z]+", source.lower()))
     out = []
-    theirs_when = {unit.lower(): m.group(0) for m in _RELATIVE_TIME.finditer(source) for unit in [m.group(2)]}
-    for m in _RELATIVE_TIME.finditer(content):
-        other = theirs_when.get(m.group(2).lower())
-        if other is not None and other.split()[0].lower() != m.group(1).lower():
-            out.append(Difference("date", m.group(0), other))
+    source_times = {m.group(2).lower(): m for m in _RELATIVE_TIME.finditer(source)}
+    for when in _RELATIVE_TIME.finditer(content):
+        other = source_times.get(when.group(2).lower())
+        if other is not None and other.group(1).lower() != when.group(1).lower():
+            out.append(Difference("date", when.group(0), other.group(0)))
     for kind, words in _CONTRASTS:
         mine, theirs = (claimed & words) - found, (found & words) - claimed
         if mine and theirs:

@@ -15,7 +15,7 @@ _WORD_NUMBERS = {
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _APPROX = (
-    r"no[t]?\s+(?:fewer|less|more)\s+than|up\s+to|about|around|roughly|approximately|nearly|almost|over|more\s+than|less\s+than|"
+    r"not?\s+(?:fewer|less|more)\s+than|up\s+to|about|around|roughly|approximately|nearly|almost|over|more\s+than|less\s+than|"
     r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|as\s+high\s+as|as\s+much\s+as|some|an\s+estimated|"
     r"close\s+to"
 )
@@ -224,10 +224,12 @@ def compatible(a: Quantity, b: Quantity) -> bool:
 
 
 def _hedge(quantity: Quantity) -> str:
-    """The words before a hedged figure's number ("at least" of "at least 1,800"), "" if none."""
-    if not quantity.approximate:
-        return ""
-    return " ".join(re.split(r"[\d$£€]", quantity.text.lower(), maxsplit=1)[0].split())
+    """The hedge of a figure ("at least" of "at least 1,800"), "" if none; spaces normalised."""
+    match = _HEDGE.match(quantity.text)
+    return " ".join(match.group(0).lower().split()) if match else ""
+
+
+_HEDGE = re.compile(rf"(?:{_APPROX})\b", re.I)
 
 
 def quantity_range(quantity: Quantity) -> tuple[float, float]:

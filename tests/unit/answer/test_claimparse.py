@@ -53,6 +53,7 @@ def test_never_said_is_a_claim_that_it_was_not_said() -> None:
         "Western sanctions pose a threat to Velmar",
         "Velmar wants peace",  # a wish verb with a plain object is no attribution
         "The mayor called the plan a mistake",  # "called" names, asks for nothing
+        "Velmar called Tarn a threat to peace",
         "NATO supports Tarn",
         "26 bodies were found in Oskova",
         "The harbour board never received Ana Lind's report about the crane",  # "report" is a noun here
