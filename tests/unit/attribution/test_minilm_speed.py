@@ -87,3 +87,27 @@ def test_a_token_without_wordpieces_is_zeros_and_a_shared_wordpiece_is_shared() 
     assert np.array_equal(got[can], _reference(doc, windows)[can])
     assert np.array_equal(got[nt], _reference(doc, windows)[nt])
     assert np.array_equal(_token_states(doc, []), np.zeros((len(texts), DIMS), np.float32))
+
+
+def _shipped_head() -> tuple[object, list[dict[str, int]]]:
+    from bot.attribution.neural import _open_head, _verified_meta
+    from bot.attribution.tagger import MODEL_DIR
+
+    path = MODEL_DIR / "attribution-minilm.safetensors"
+    meta = _verified_meta(path)
+    return _open_head(path, meta), meta["vocab"]
+
+
+def test_batched_decode_equals_decoding_one_paragraph_at_a_time() -> None:
+    import torch
+
+    head, vocab = _shipped_head()
+    rng = np.random.default_rng(7)
+    lengths = [1, 2, 40, 3, 17, 40, 90, 5, 1, 64, 8] * 7  # more than one batch, ties in length
+    states = [rng.standard_normal((n, DIMS)).astype(np.float32) for n in lengths]
+    ids = [torch.from_numpy(np.stack([rng.integers(0, len(v) + 1, n) for v in vocab], 1)) for n in lengths]
+    with torch.inference_mode():
+        one = [head.decode(torch.from_numpy(s)[None], i[None], torch.tensor([len(s)]))[0]  # type: ignore[attr-defined]
+               for s, i in zip(states, ids, strict=True)]
+    assert head.decode_many(states, ids) == one  # type: ignore[attr-defined]
+    assert [len(t) for t in one] == lengths and len({tuple(t) for t in one}) > 10
