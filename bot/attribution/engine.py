@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from bot.attribution.extractor import AttributionExtractor, CandidateFinder, RuleFinder
+from bot.attribution.extractor import AttributionExtractor, CandidateFinder, RuleFinder, find_all
 from bot.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -58,9 +58,16 @@ class HybridFinder:
 
     def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
         """Both engines' candidates, the model's first, without two claims on one content."""
+        return self.find_many([(text, docs)])[0]
+
+    def find_many(self, items: list[tuple[str, list[tuple[int, Doc]]]]) -> list[list[Candidate]]:
+        """``find`` for several texts, the model's network run on all their chunks at once."""
+        models = find_all(self.model, items)
+        return [self._merge(found, text, docs) for found, (text, docs) in zip(models, items, strict=True)]
+
+    def _merge(self, found: list[Candidate], text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
         from bot.attribution.spans import overlaps
 
-        found = self.model.find(text, docs)
         for cand in self.rules.find(text, docs):
             taken = any(
                 overlaps(cand.cue_span, m.cue_span) or any(overlaps(a, b) for a in cand.content for b in m.content)

@@ -93,18 +93,19 @@ class AttributionExtractor:
                 chunks, self.nlp.pipe(pieces, batch_size=self._batch_size), strict=True
             ):
                 docs[i].append((s, doc))
+            found = find_all(self._finder, [(text, docs[i]) for i, text in enumerate(batch)])
             for i, text in enumerate(batch):
                 article_id = ids[done + i] if ids else None
-                yield self._assemble(text, docs[i], article_id, original=originals[i])
+                yield self._assemble(text, docs[i], found[i], article_id, original=originals[i])
             done += len(batch)
 
     def _assemble(
-        self, text: str, docs: list[tuple[int, Doc]], article_id: str | None, *, original: str
+        self, text: str, docs: list[tuple[int, Doc]], cands: list[Candidate], article_id: str | None, *,
+        original: str,
     ) -> list[Claim]:
-        """Candidates from the configured finder on the (masked) text, then the one assembly step
+        """The configured finder's candidates on the (masked) text through the one assembly step
         for every engine; contents are read from the ``original`` text, at the same offsets."""
         entities = [m for offset, doc in docs for m in entity_mentions(doc, offset)]
-        cands = self._finder.find(text, docs)
         for _, doc in docs:
             forget(doc)
         return assemble(text, cands, entities, article_id=article_id, original=original)
@@ -120,6 +121,13 @@ class CandidateFinder(Protocol):
     def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
         """Attribution candidates of one text."""
         ...
+
+
+def find_all(finder: CandidateFinder, items: list[tuple[str, list[tuple[int, Doc]]]]) -> list[list[Candidate]]:
+    """``finder.find`` of each (text, chunks), through its ``find_many`` when it has one (a tagger
+    that runs its network on the chunks of many texts at once)."""
+    many = getattr(finder, "find_many", None)
+    return many(items) if many is not None else [finder.find(text, docs) for text, docs in items]
 
 
 class RuleFinder:

@@ -8,16 +8,22 @@ same feature strings the CRF uses (``features.featurize``), so both taggers see 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 from torchcrf import CRF
 
 from bot.attribution.states import DIMS
 
+if TYPE_CHECKING:
+    import numpy as np
+
 LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 FIELDS = ("pos", "dep", "climb", "inq", "ent", "cueleft", "cueright", "hdep")
 FLAGS = ("cueword", "quote", "sstart", "send", "according")
 EMBED = 16  # dimensions per spaCy feature
+DECODE_BATCH = 64  # paragraphs decoded at once
 Vocab = list[dict[str, int]]  # per feature: value -> id (0 is an unseen value)
 
 
@@ -76,3 +82,21 @@ class Head(nn.Module):
         mask = torch.arange(states.shape[1])[None] < lengths[:, None]
         best = self.crf.decode(self.emissions(states, ids, lengths), mask)
         return [[LABELS[i] for i in seq] for seq in best]
+
+    def decode_many(self, states: list[np.ndarray], ids: list[torch.Tensor]) -> list[list[str]]:
+        """``decode`` of many paragraphs (tokens x 384 states, tokens x features ids each), in
+        padded batches of ``DECODE_BATCH`` of similar length; the tags in the order given."""
+        order = sorted(range(len(states)), key=lambda i: len(states[i]))
+        out: list[list[str]] = [[] for _ in states]
+        with torch.inference_mode():
+            for b in range(0, len(order), DECODE_BATCH):
+                batch = order[b : b + DECODE_BATCH]
+                lengths = torch.tensor([len(states[i]) for i in batch])
+                padded = torch.zeros((len(batch), int(lengths.max()), DIMS))
+                feats = torch.zeros((len(batch), int(lengths.max()), ids[batch[0]].shape[1]), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    padded[row, : len(states[i])] = torch.from_numpy(states[i])
+                    feats[row, : len(states[i])] = ids[i]
+                for i, tags in zip(batch, self.decode(padded, feats, lengths), strict=True):
+                    out[i] = tags
+        return out

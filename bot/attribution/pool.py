@@ -82,6 +82,12 @@ class ProcessExtractor:
         return self._collect(slices, futures)
 
     @property
+    def threads_per_worker(self) -> int:
+        """Torch threads per worker: the cores shared out, so that workers running the tagger's
+        network at once do not oversubscribe them (torch takes every core in each process)."""
+        return max(1, default_workers() // max(1, self.workers))
+
+    @property
     def worker_pids(self) -> list[int]:
         """Process ids of the running workers (none until a large call starts them)."""
         return list(self._pool._processes) if self._pool is not None else []
@@ -104,7 +110,8 @@ class ProcessExtractor:
             # spawn, not fork: a forked child of a process running torch's thread pool can hang.
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_load, initargs=(self.spacy_model, os.getpid(), self.engine, self.model_path),
+                initializer=_load,
+                initargs=(self.spacy_model, os.getpid(), self.engine, self.model_path, self.threads_per_worker),
             )
         return self._pool
 
@@ -160,13 +167,20 @@ def _slices(texts: Sequence[str], size: int) -> list[list[str]]:
     return slices
 
 
-def _load(spacy_model: str, parent: int, engine: str = "rules", model_path: Path | None = None) -> None:
+def _load(
+    spacy_model: str, parent: int, engine: str = "rules", model_path: Path | None = None, threads: int | None = None
+) -> None:
     """Worker start-up: load the pipeline once, and exit when the parent process is gone.
 
     A worker ignores Ctrl-C, which its parent handles by stopping the pool (see ``_children_ignore_sigint``).
+    A worker of a trained engine runs torch on ``threads`` threads (the rules engine never imports it).
     """
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threads is not None and engine != "rules":
+        import torch
+
+        torch.set_num_threads(threads)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     _worker = create_extractor(engine, spacy_model=spacy_model, model_path=model_path)
     with suppress(ConfigurationError):  # raised again by the first task, as one sentence in the parent

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from bot.attribution import AttributionExtractor
-from bot.attribution.pool import ProcessExtractor, _children_ignore_sigint, _slices
+from bot.attribution.pool import ProcessExtractor, _children_ignore_sigint, _slices, default_workers
 from bot.errors import ConfigurationError
 from tests.reliability.state import process_state, wait_for
 
@@ -122,3 +122,18 @@ def test_workers_exit_when_their_parent_is_killed() -> None:
         parent.kill()  # SIGKILL: the pool gets no chance to stop its workers
         parent.wait()
     assert wait_for(lambda: not any(process_state(pid) for pid in workers), 10)
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def test_workers_of_the_tagger_share_the_cores_out_between_them() -> None:
+    pool = ProcessExtractor(workers=2, engine="model")
+    try:
+        threads = {pool._start().submit(_torch_threads).result(timeout=120) for _ in range(4)}
+    finally:
+        pool.close()
+    assert threads == {pool.threads_per_worker} and pool.threads_per_worker == max(1, default_workers() // 2)
