@@ -44,7 +44,8 @@ def clean_name(name: str) -> str:
 
 
 def fullest(name: str, names: Iterable[str]) -> str:
-    """The longest known name ending with the same words ('Peskov' -> 'Dmitry Peskov')."""
+    """The longest known name ending with the same words ('Peskov' -> 'Dmitry Peskov'); of two
+    as long, the first in ``names``' order, so pass an ordered collection, never a set."""
     words = name.split()
     best = name
     for other in names:

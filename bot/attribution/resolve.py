@@ -69,7 +69,9 @@ class SpeakerResolver:
         )
         self._organisations = {clean_name(e.text) for e in entities if e.label != "PERSON"}
         self._starts = [e.span[0] for e in self._people]
-        names = {clean_name(e.text) for e in self._people if e.span not in self._tentative}
+        # In order of first mention, so a surname two people share ("Trump" beside "Donald Trump"
+        # and "Melania Trump") goes to the one the article named first, on every run.
+        names = list(dict.fromkeys(clean_name(e.text) for e in self._people if e.span not in self._tentative))
         self._canonical = {n: fullest(n, names) for n in names}
         self._roles: dict[str, str] = {}  # role key -> canonical person
         self._holders: dict[str, set[str]] = {}  # role key -> every person seen holding it
@@ -81,15 +83,33 @@ class SpeakerResolver:
 
     def _person_at(self, entity: EntityMention) -> str | None:
         """The canonical person an entity names, or ``None`` for a tentative one still unknown."""
-        name = self.canonical(entity.text)
+        name = self.canonical(entity.text, entity.span[0])
         if entity.span in self._tentative and name not in self._canonical.values():
             return None
         return name
 
-    def canonical(self, name: str) -> str:
-        """The fullest known form of a person's name."""
+    def canonical(self, name: str, at: int | None = None) -> str:
+        """The fullest known form of a person's name. A surname two people share ("Clinton" for
+        Hillary and Chelsea Clinton) is the one named last before offset ``at``, as a reader takes
+        it; without ``at``, or with neither named before it, the one the article names first."""
         clean = clean_name(name)
-        return self._canonical.get(clean) or fullest(clean, set(self._canonical)) or clean
+        if at is not None and (namesake := self._last_namesake(clean, at)):
+            return namesake
+        return self._canonical.get(clean) or fullest(clean, self._canonical) or clean
+
+    def _last_namesake(self, name: str, at: int) -> str | None:
+        words = name.split()
+        longer = {
+            full for full in self._canonical.values()
+            if len(full.split()) > len(words) and full.split()[-len(words):] == words
+        }
+        if len(longer) < 2:
+            return None
+        for ent in reversed(self._people[: bisect_left(self._starts, at)]):
+            full = self._canonical.get(clean_name(ent.text))
+            if full in longer and ent.span not in self._tentative:
+                return full
+        return None
 
     def _learn_person(self, name: str) -> str:
         """Add a person the tagger missed; later mentions of their surname resolve to them."""
@@ -138,7 +158,7 @@ class SpeakerResolver:
         if mention.kind == "person" and mention.name and clean_name(mention.name) in self._not_people:
             return Resolution(DETERMINER.sub("", clean_name(mention.name)), mention.role)
         if mention.kind == "person" and mention.name:
-            person = self.canonical(mention.name)
+            person = self.canonical(mention.name, mention.span[0])
             self._learn_role(person, mention.role)
             self._learn_gender(person, mention.text)
             return Resolution(person, mention.role or self._person_role.get(person))
@@ -169,7 +189,7 @@ class SpeakerResolver:
         if not words or not all(w[:1].isupper() for w in words) or mention.kind == "pronoun":
             return None
         name = " ".join(words)
-        full = fullest(name, set(self._canonical))
+        full = self._last_namesake(name, mention.span[0]) or fullest(name, self._canonical)
         return full if full != name or name in self._canonical else None
 
     def _pronoun(self, mention: Mention, recent: list[tuple[int, str, str]]) -> Resolution:

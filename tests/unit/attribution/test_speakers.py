@@ -87,3 +87,19 @@ def test_a_transcript_s_answers_are_the_interviewee_s(claims: list[Claim]) -> No
 def test_an_article_without_answers_gets_no_transcript_claims(extractor: AttributionExtractor) -> None:
     text = "Q: a question with no answer label anywhere.\n\nThe mayor, Ada Lind, said the bridge was safe."
     assert all(c.cue != "answered" for c in extractor.extract(text))
+
+
+NAMESAKES = """Two Velders on the harbour plan
+
+Anneke Velder, the harbour board's chair, said the new quay would open in June. Velder said the \
+board had found the money.
+
+Her brother, Joost Velder, who runs the ferry company, said the plan would cost him customers. \
+Velder said the quay would take his berths.
+"""
+
+
+def test_a_shared_surname_is_the_namesake_named_last_before_it(extractor: AttributionExtractor) -> None:
+    # The same answer on every run too: which namesake won was a set's hash order before.
+    speakers = [c.speaker for c in extractor.extract(NAMESAKES)]
+    assert speakers == ["Anneke Velder", "Anneke Velder", "Joost Velder", "Joost Velder"]
