@@ -380,7 +380,7 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     inside = set(range(ent.start, ent.end)) if ent is not None else {root.i}
     if ent is None and (root.pos_ != "NOUN" or root.lower_ not in ROLE_NOUNS):
         return None
-    rest = [t for t in tokens if t.i not in inside and t.pos_ not in {"DET", "PUNCT"}]
+    rest = [t for t in tokens if t.i not in inside and t.pos_ not in {"DET", "PUNCT"} and t.tag_ != "POS"]
     before = [t for t in rest if t.i < min(inside)]
     after = [t for t in rest if t.i > max(inside)]
     if ent is None:

@@ -28,6 +28,11 @@ _ORGANISATION_REACH = 2000  # characters "the company" may reach back to the org
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "we"})
 # "health minister, Ana Ruiz": a role and a name in apposition that the tagger did not mark as a person.
 _ROLE_THEN_NAME = re.compile(r"^(?P<role>[^,]{3,80}),\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3})$")
+# "A spokeswoman for the Finance Ministry, Ines Carrow, denied": a name in apposition after a role.
+_NAME_AFTER = re.compile(
+    r"(?P<qualifier>\s+(?:for|of|at|to)\s+[^,.;\n]{3,60})?,\s+"
+    r"(?P<name>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*){1,2}),"
+)
 # "Ines Korver, a spokeswoman for the residents' committee(, which organised the march)": the
 # reverse order, kept only when the role is a position a person holds.
 _NAME_THEN_ROLE = re.compile(
@@ -79,7 +84,19 @@ class SpeakerResolver:
         self._gender: dict[str, str] = {}  # canonical person -> "m" | "f", from titles and pronouns
         for ent in self._people:
             if ent.span not in self._tentative:
-                self._learn_role(self.canonical(ent.text), ent.role)
+                self._learn_role(self.canonical(ent.text), self._owned(ent.role, ent.span[0]))
+
+    def _owned(self, role: str | None, at: int) -> str | None:
+        """A role with the organisation its "its" or "their" stands for: "Its director" after "The
+        Banking Supervision Office ..." is "Banking Supervision Office's director" (the organisation
+        named last within the sentence before; the role as it is when none is)."""
+        if not role or not role.lower().startswith(("its ", "their ")):
+            return role
+        start = self._text.rfind(".", 0, self._text.rfind(".", 0, at) if at else 0) + 1
+        for entity in reversed(self._named_organisations):
+            if start <= entity.span[0] and entity.span[1] <= at:
+                return f"{DETERMINER.sub('', clean_name(entity.text))}'s {role.split(None, 1)[1]}"
+        return role
 
     def _person_at(self, entity: EntityMention) -> str | None:
         """The canonical person an entity names, or ``None`` for a tentative one still unknown."""
@@ -159,9 +176,10 @@ class SpeakerResolver:
             return Resolution(DETERMINER.sub("", clean_name(mention.name)), mention.role)
         if mention.kind == "person" and mention.name:
             person = self.canonical(mention.name, mention.span[0])
-            self._learn_role(person, mention.role)
+            role = self._owned(mention.role, mention.span[0])
+            self._learn_role(person, role)
             self._learn_gender(person, mention.text)
-            return Resolution(person, mention.role or self._person_role.get(person))
+            return Resolution(person, role or self._person_role.get(person))
         alias = self._known_person(mention)
         if alias is not None:
             return Resolution(alias, mention.role or self._person_role.get(alias))
@@ -292,6 +310,13 @@ class SpeakerResolver:
         appos = _ROLE_THEN_NAME.match(text)
         if appos is None and (after := _NAME_THEN_ROLE.match(text)) and held_by_person(after["role"]):
             appos = after
+        if appos is None and held_by_person(text) and (named := _NAME_AFTER.match(self._text, mention.span[1])):
+            # "A spokeswoman for the Finance Ministry, Ines Carrow, denied ...": the name the tagger
+            # missed stands in apposition right after the role.
+            person = self._learn_person(named["name"])
+            role = _INDEFINITE.sub("", text) + (named["qualifier"] or "")
+            self._learn_role(person, role)
+            return Resolution(person, role)
         if appos and appos["name"] not in self._organisations:
             person = self._learn_person(appos["name"])
             self._learn_role(person, appos["role"])

@@ -103,3 +103,30 @@ def test_a_shared_surname_is_the_namesake_named_last_before_it(extractor: Attrib
     # The same answer on every run too: which namesake won was a set's hash order before.
     speakers = [c.speaker for c in extractor.extract(NAMESAKES)]
     assert speakers == ["Anneke Velder", "Anneke Velder", "Joost Velder", "Joost Velder"]
+
+
+ROLES = """Regulator denies delaying audit
+
+The Harbour Safety Office, which inspects the port's cranes, is under pressure. Its director, \
+Orla Wendt, denied that the office had delayed an inspection. A spokeswoman for the Port \
+Ministry, Ines Tallow, said the ministry had not been told. "We heard on Monday," Tallow said. \
+"Every warning was checked, including Mr Brandt's," she added.
+"""
+
+
+def test_its_role_names_the_organisation_and_a_role_before_a_name_is_the_name_s(
+    extractor: AttributionExtractor,
+) -> None:
+    claims = extractor.extract(ROLES)
+    assert ("Orla Wendt", "Harbour Safety Office's director") in {(c.speaker, c.role) for c in claims}
+    tallow = [c for c in claims if "Tallow" in (c.speaker_mention or "") or "spokeswoman" in (c.speaker_mention or "")]
+    assert len(tallow) >= 2
+    assert all(c.speaker == "Ines Tallow" and (c.role or "").startswith("spokeswoman") for c in tallow)
+    assert all(c.role != "'s" for c in claims)  # "including Mr Brandt's": a possessive is no role
+
+
+def test_a_name_the_tagger_missed_after_a_role_is_the_speaker(extractor: AttributionExtractor) -> None:
+    text = ('A spokeswoman for the Finance Ministry, Ines Carrow, denied reports that the plan was dead. '
+            '"Not one crown," Carrow said.')
+    claims = extractor.extract(text)
+    assert [(c.speaker, c.role) for c in claims] == [("Ines Carrow", "spokeswoman for the Finance Ministry")] * 2
