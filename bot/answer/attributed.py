@@ -59,7 +59,7 @@ def check_attribution(
     result = _decide(parsed, claimed, usable, speakers, policy)
     if result.verdict in ("misquoted", "unverified") and not parsed.never and parsed.stance not in DENIAL_STANCES:
         denial = _denial(parsed, claimed, usable, speakers, policy)
-        if denial is not None:
+        if denial is not None and not _misquotes_closer(parsed, result, denial, speakers, policy):
             on_topic = result.attribution.said_on_topic if result.attribution else ()
             return _own_finding(parsed, claimed, denial, on_topic, speakers, policy)
         if result.verdict == "misquoted" and _reported_denial(parsed, result.attribution, policy):
@@ -86,6 +86,19 @@ def _from_sentences(
     match: Match = "exact" if _exact(parsed.content, other.claim) else "paraphrase"
     finding = AttributionFinding(claimed, other, match, (Difference("speaker", claimed, speaker),))
     return CheckResult(parsed.text, "misattributed", attribution=finding)
+
+
+def _misquotes_closer(
+    parsed: ParsedClaim, result: CheckResult, denial: Evidence, speakers: SpeakerIndex, policy: Policy
+) -> bool:
+    """Whether a misquoting record says the checked words and the denial only touches their topic:
+    "the 2022 audit had found serious weaknesses" is a misquote of "... had found 'no serious
+    weaknesses'", whatever the same official denied about postponing another audit."""
+    found = result.attribution.found if result.attribution else None
+    if result.verdict != "misquoted" or found is None:
+        return False
+    said = _compare(parsed, found, speakers, policy).coverage
+    return said >= policy.flip_coverage > _compare(parsed, denial, speakers, policy).coverage
 
 
 def _denial(
@@ -157,9 +170,18 @@ def _decide(
         None,
     )
     on_topic = tuple(e for e in own[:MAX_ON_TOPIC + 1] if e.relevance >= policy.related)
-
+    # Besides the closest record, any other with most of the claim's words ("Their notice reached
+    # us at seven o'clock on Monday evening" under a closer-embedding denial of another matter).
+    worded = sorted(
+        (e for e in near if e is not best_own and coverage(terms, e.claim.content) >= policy.stance_coverage),
+        key=lambda e: coverage(terms, e.claim.content), reverse=True,
+    )
+    candidates = [best_own, *worded] if best_own is not None else worded
     if best_own is not None and best_own.relevance >= policy.paraphrase:
-        return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
+        result = _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
+        if result.verdict != "unverified" or not worded:
+            return result
+        candidates = worded
     if best_other is not None and (
         best_own is None or best_other.relevance >= best_own.relevance + policy.misattribution_margin
     ):
@@ -173,17 +195,17 @@ def _decide(
         )
         verdict: Verdict = "unverified" if parsed.never else "misattributed"
         return CheckResult(parsed.text, verdict, attribution=finding)
-    if best_own is not None:
-        # Below a paraphrase, only a difference with both sides (another figure, name, cue or
-        # polarity) makes a misquote; a statement merely on the same topic is not one.
-        comparison = _compare(parsed, best_own, speakers, policy)
+    for record in candidates:
+        # Only a difference with both sides (another figure, name, cue or polarity) makes a
+        # misquote; a statement merely on the same topic is not one.
+        comparison = _compare(parsed, record, speakers, policy)
         if comparison.flipped or any(d.found for d in comparison.differences):
-            return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy, comparison=comparison)
-        if comparison.clean and _restates(parsed.content, best_own, policy):
+            return _own_finding(parsed, claimed, record, on_topic, speakers, policy, comparison=comparison)
+        if comparison.clean and _restates(parsed.content, record, policy):
             # "the Fennick Hill works supplies about 18,000 households" for "The plant supplies
             # about 18,000 households": worded apart, but the speaker's record with the claim's
             # point and nothing that differs.
-            return _own_finding(parsed, claimed, best_own, on_topic, speakers, policy, comparison=comparison)
+            return _own_finding(parsed, claimed, record, on_topic, speakers, policy, comparison=comparison)
     said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
     finding = AttributionFinding(claimed, None, "none", said_on_topic=on_topic[:MAX_ON_TOPIC], others=said_elsewhere)
     return CheckResult(parsed.text, "unverified", attribution=finding)
@@ -247,11 +269,23 @@ def _reported_denial(parsed: ParsedClaim, finding: AttributionFinding | None, po
         return False
     if not any(d.kind == "negation" for d in finding.differences):
         return False
-    article = finding.found.claim.article_id
+    found = finding.found.claim
     return any(
-        e.claim.stance in DENIAL_STANCES and e.relevance >= policy.related and e.claim.article_id == article
+        e.claim.stance in DENIAL_STANCES and e.relevance >= policy.related
+        and e.claim.article_id == found.article_id and _beside(e.claim, found)
         for e in finding.said_on_topic
     )
+
+
+# Characters between a reported denial and the words given as its own: a space, a colon, a dash.
+_BESIDE = 8
+
+
+def _beside(denial: Claim, words: Claim) -> bool:
+    """Whether the speaker's words are quoted right beside the denial, as its own words ("Strand
+    denied that ... . 'Nothing ... ever reached this authority,' the director said"), not elsewhere
+    in the article ("... had found 'no serious weaknesses'" two sentences after a denial of another report)."""
+    return max(words.start - denial.end, denial.start - words.end) <= _BESIDE
 
 
 def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, policy: Policy) -> Comparison:

@@ -93,7 +93,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
             re.I,
         ),
         re.compile(rf"^(?P<content>.+?)\s*,?\s+according\s+to\s+{speaker}\s*[.!]?$", re.I),
-        re.compile(rf"^{speaker}\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
+        # "X: 'Y'", "X said: 'Y'", "X told The Ledger: 'Y'"
+        re.compile(rf"^{speaker}(?:\s+{cue}(?:\s+[\w'’]+){{0,3}})?\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
         re.compile(rf"^did\s+{speaker}\s+(?:really\s+|actually\s+|ever\s+)?{cue}\b\s*(?P<content>.+)$", re.I),
         re.compile(rf"^{speaker}\s+{cue}\b\s*(?P<content>.+)$", re.I),
         # A name and its apposition, either way round: "The observatory's lead epidemiologist, Ilse

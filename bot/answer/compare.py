@@ -78,6 +78,12 @@ def compare(
     # the source quoting only "most people don't know" is not a negation the claim dropped).
     source_clause = _clause(source.content, content)
     claim_clause = _clause(content, source_clause)
+    # A claim that runs over two of the source's clauses is read on the one a negation governs:
+    # "the 2022 audit had found serious weaknesses" against "... had been carried out in 2022 and
+    # had found 'no serious weaknesses'" is the second clause's, though the first shares more words.
+    anchored = _negation_anchor(content, source.content)
+    if anchored is not None:
+        claim_clause, source_clause = anchored
     claim_negated = negated(claim_clause) != (stance in DENIAL_STANCES)
     # A word of opposite sense in the source's clause ("right" for the claim's "wrong") reverses it too.
     source_content_negated = negated(source_clause) != _opposed(claim_clause, source_clause)
@@ -156,20 +162,59 @@ def _hedge_difference(
     return None
 
 
+_WORD = re.compile(r"[\w'’]+")
 _AS_AS = re.compile(r"\bas\s+(?:high|many|much|low|well|long|far|soon|large|big|few|little)\s+as\b|\bsuch\s+as\b", re.I)
 
 
 def _clause(text: str, claim: str) -> str:
     """The clause of a text with the most of the claim's content words (the whole text if one clause)."""
     # "as high as 60", "as well as": comparisons, not the conjunction "as" (masked, same length).
-    masked = _AS_AS.sub(lambda m: "_" * len(m.group()), text)
-    cuts = [0, *(i for m in _CLAUSES.finditer(masked) for i in m.span()), len(text)]
-    parts = [text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
+    parts = _clauses(text)
     if len(parts) <= 1:
         return text.strip()
     terms = content_terms(claim)
     # Clauses are cut at conjunctions too, so a negation ("do not pose ... , as ...") stays with its verb.
     return max(parts, key=lambda p: (len(terms & content_terms(p)), -len(p))).strip()
+
+
+def _clauses(text: str) -> list[str]:
+    """A text cut at clause boundaries and conjunctions (``_CLAUSES``), comparisons kept whole."""
+    masked = _AS_AS.sub(lambda m: "_" * len(m.group()), text)
+    cuts = [0, *(i for m in _CLAUSES.finditer(masked) for i in m.span()), len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
+
+
+def _governed(clause: str) -> str | None:
+    """The content word a clause's negation governs: the first after its last negation word ("no
+    passwords", "Nobody acted", "had still not been unblocked"); ``None`` if the clause is not negated
+    or is a contrast of its own (", not ours")."""
+    if not negated(clause) or _CONTRAST.search(", " + clause):
+        return None
+    last = [m for m in NEGATION.finditer(clause) if m.group().lower() != "without"][-1]
+    for word in _WORD.findall(clause[last.end():]):
+        if terms := content_terms(word):
+            return min(terms)
+    return None
+
+
+def _negation_anchor(claim: str, source: str) -> tuple[str, str] | None:
+    """The (claim clause, source clause) pair that shares the word one side's negation governs,
+    when every such pair reads the same polarity; ``None`` when none does or they disagree."""
+    claim_clauses, source_clauses = _clauses(claim), _clauses(source)
+    if len(claim_clauses) == len(source_clauses) == 1:
+        return None
+    pairs = []
+    for mine, theirs in ((source_clauses, claim_clauses), (claim_clauses, source_clauses)):
+        for clause in mine:
+            word = _governed(clause)
+            sharing = [c for c in theirs if word and word in content_terms(c)]
+            # Of the other side's clauses with the word, the one most like this clause ("I'm not
+            # working for Trump" pairs with itself, not with "I'm working for you now").
+            other = max(sharing, key=lambda c: len(content_terms(c) & content_terms(clause)), default=None)
+            if other is not None:
+                pairs.append((other, clause) if mine is source_clauses else (clause, other))
+    readings = {negated(c) != negated(s) for c, s in pairs}
+    return pairs[0] if len(readings) == 1 else None
 
 
 def _figure_differences(content: str, source: Claim) -> list[Difference]:

@@ -15,10 +15,12 @@ SPEAKERS = SpeakerIndex(
 )
 
 
-def said(speaker: str, content: str, *, stance: str = "asserts", cue: str = "said", role: str | None = None) -> Claim:
+def said(
+    speaker: str, content: str, *, stance: str = "asserts", cue: str = "said", role: str | None = None, at: int = 0
+) -> Claim:
     return Claim(
-        speaker=speaker, speaker_mention=speaker, source_span=(0, 5), cue=cue, cue_span=(6, 10), content=content,
-        content_spans=((11, 11 + len(content)),), kind="indirect", stance=stance, role=role,
+        speaker=speaker, speaker_mention=speaker, source_span=(at, at + 5), cue=cue, cue_span=(at + 6, at + 10),
+        content=content, content_spans=((at + 11, at + 11 + len(content)),), kind="indirect", stance=stance, role=role,
         quantities=find_quantities(content, ((0, len(content)),)), article_id="a1",
     )
 
@@ -139,3 +141,45 @@ def test_a_company_quoted_by_its_short_name_is_the_company_the_claim_names() -> 
     assert check_attribution(claim, evidence, speakers=index).verdict == "supported"
     hospital = parse_claim("According to Harl General Hospital, the plant supplies about 18,000 households")
     assert check_attribution(hospital, evidence, speakers=index).verdict != "supported"  # a place is no short name
+
+
+def test_a_negation_is_read_in_the_clause_it_governs() -> None:
+    # The claim shares more words with the first clause; the negation sits in the second.
+    audit = said("Tomas Brel", "the last survey of the Harl bridge was carried out in 2022 and found no serious cracks")
+    verdict, finding = check("Brel said the 2022 survey of the Harl bridge found serious cracks", (audit, 0.95))
+    assert verdict == "misquoted" and finding.differences[0].kind == "negation"  # type: ignore[attr-defined]
+    restated = "Brel said the 2022 survey of the Harl bridge found no serious cracks"
+    assert check(restated, (audit, 0.95))[0] == "supported"
+    card = said("Tomas Brel", "the council had shut the Harl bridge on Sunday and that it had still not been reopened")
+    assert check("Brel said the Harl bridge had been reopened", (card, 0.8))[0] == "misquoted"
+
+
+def test_a_denial_of_another_matter_does_not_outrank_a_misquote_of_the_words() -> None:
+    # Brel denied one report; the claim reverses other words of his, which it quotes nearly whole.
+    audit = said("Tomas Brel", "the last survey of the Harl bridge was carried out in 2022 and found no serious cracks")
+    other = said("Tomas Brel", "a report that the council had let the Harl bridge survey be put off", stance="denies",
+                 cue="denied", at=200)
+    claim = "Brel said the 2022 survey of the Harl bridge found serious cracks"
+    assert check(claim, (audit, 0.95), (other, 0.8))[0] == "misquoted"
+
+
+def test_a_reported_denial_counts_only_beside_the_words_it_reports() -> None:
+    beside = said("Ida Lunde", "that the ministry had received the engineers' letter", stance="denies", cue="denied")
+    quote = said("Ida Lunde", '"Nothing about a cracked pillar on the Harl bridge ever reached this ministry,"',
+                 at=beside.end + 2)  # the next sentence
+    claim = "Ida Lunde said a warning about a cracked pillar on the Harl bridge had reached the ministry"
+    far = said("Ida Lunde", "that the ministry had received the engineers' letter", stance="denies", cue="denied",
+               at=600)
+    assert check(claim, (quote, 0.76), (beside, 0.55))[0] == "contradicted"
+    assert check(claim, (quote, 0.76), (far, 0.55))[0] == "misquoted"
+
+
+def test_a_record_with_the_claims_words_decides_under_a_closer_embedding_one() -> None:
+    # The closest record of Lunde's is a denial of another matter; the one with the words differs in the day.
+    other = said("Ida Lunde", "that the ministry had ever had a complaint about the Harl bridge", stance="denies",
+                 cue="denied")
+    notice = said("Ida Lunde", "the engineers' notice reached us at seven o'clock on Monday evening", at=300)
+    claim = "Lunde said the engineers' notice reached the ministry at seven o'clock on Tuesday evening"
+    verdict, finding = check(claim, (other, 0.68), (notice, 0.59))
+    assert verdict == "misquoted" and finding.found.claim is notice  # type: ignore[attr-defined]
+    assert [d.kind for d in finding.differences] == ["date"]  # type: ignore[attr-defined]

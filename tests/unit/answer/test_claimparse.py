@@ -32,6 +32,9 @@ from bot.answer.claimparse import parse_claim
          "the bridge contract to be cancelled"),
         ("Lunde recommended extending the closure to Harl", "Lunde", "recommended", "urges",
          "extending the closure to Harl"),
+        ("Ida Lunde said: 'We did not close the bridge, and nobody asked us to.'", "Ida Lunde", "said", "asserts",
+         "We did not close the bridge, and nobody asked us to"),
+        ('Lunde admitted to reporters: "the bridge is shut"', "Lunde", "admitted", "admits", "the bridge is shut"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
