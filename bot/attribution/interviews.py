@@ -15,6 +15,7 @@ import dataclasses
 import re
 
 from bot.attribution.lexicon import NEGATION
+from bot.attribution.quantities import find_quantities
 from bot.model import Claim
 
 REPLY_REACH = 400  # characters between a question's cue and the reply's
@@ -34,6 +35,31 @@ def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:
         reply = _reply(claims, index)
         if reply is not None and (denies := answer_polarity(reply.content)) is not None:
             out.append(_as_reply(text, claim, reply, denies=denies))
+    return _unparsed_questions(text, out)
+
+
+# "Asked by reporters outside the bank whether Brennock had put cost-cutting ahead of security,
+# Quellbrook replied, 'No. ...'": a question the parser left without a cue of its own.
+_ASKED_BEFORE = re.compile(r"(?:^|[.!?]\s+)Asked\b[^.!?\"“]{0,120}?\b(?:whether|if)\s+(?P<question>[^.!?\"“]+?),\s*$")
+
+
+def _unparsed_questions(text: str, claims: list[Claim]) -> list[Claim]:
+    """Each yes/no reply opening a sentence's main clause after an "Asked ... whether ..." phrase
+    that no claim covers, preceded by its speaker's denial (or assertion) of the question."""
+    out: list[Claim] = []
+    for claim in claims:
+        start = claim.start
+        asked = _ASKED_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
+        covered = asked is not None and any(
+            c.start <= asked.start("question") < c.end for c in claims if c is not claim
+        )
+        if asked and not covered and claim.stance != "asks" and (denies := answer_polarity(claim.content)) is not None:
+            span = (asked.start("question"), asked.end("question"))
+            out.append(dataclasses.replace(
+                claim, content=text[span[0]:span[1]], content_spans=(span,), kind="indirect",
+                stance="denies" if denies else "asserts", negated=False, quantities=find_quantities(text, (span,)),
+            ))
+        out.append(claim)
     return out
 
 

@@ -48,3 +48,24 @@ def test_a_negated_reply_denies_and_a_noncommittal_one_answers_nothing() -> None
     assert [c.stance for c in answered_questions(TEXT, [asked, negated])] == ["denies", "asserts"]
     vague = replace(negated, content="It is too early to say.")
     assert [c.stance for c in answered_questions(TEXT, [asked, vague])] == ["asserts"]
+
+
+def test_a_question_the_parser_left_without_a_cue_is_still_denied_by_the_reply() -> None:
+    # "Asked by reporters ... whether": the parser found no "asks" claim, only the reply.
+    text = ('Shares fell. Asked by reporters outside the depot whether the company had ignored safety warnings, '
+            'Marek Vance replied: "No, that is untrue."')
+    start = text.index("Marek")
+    quote = text.index('"No')
+    reply = Claim(
+        speaker="Marek Vance", speaker_mention="Marek Vance", source_span=(start, start + 11), cue="replied",
+        cue_span=(start + 12, start + 19), content=text[quote:], content_spans=((quote, len(text)),),
+        kind="direct", stance="asserts",
+    )
+    denial, kept = answered_questions(text, [reply])
+    assert (denial.stance, denial.content, denial.speaker) == (
+        "denies", "the company had ignored safety warnings", "Marek Vance")
+    assert kept is reply
+    # The same reply after a question a claim already covers adds nothing.
+    asked = replace(reply, cue="Asked", cue_span=(13, 18), stance="asks",
+                    content=text[text.index("whether"):start - 2], content_spans=((text.index("whether"), start - 2),))
+    assert [c.stance for c in answered_questions(text, [asked, reply])].count("denies") == 1
