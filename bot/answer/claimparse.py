@@ -12,7 +12,7 @@ Everything is regular expressions over the claim text: linear, offline and never
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.attribution.lexicon import CUE_VERBS
@@ -111,14 +111,26 @@ def parse_claim(text: str, *, clause_after_belief: bool = False) -> ParsedClaim:
     checked claim keeps "Russia wants peace" bare.
     """
     claim = " ".join(text.split()).strip().rstrip("?")
-    for pattern in _patterns():
-        match = pattern.match(claim)
-        if match is None:
-            continue
-        parsed = _from_match(claim, match, clause_after_belief)
-        if parsed is not None:
-            return parsed
+    # "Asked about cost-cutting, Quellbrook said ...": the circumstance of the saying, not its words.
+    lead = _CIRCUMSTANCE.match(claim)
+    for sentence in ([claim[lead.end():]] if lead else []) + [claim]:
+        for pattern in _patterns():
+            match = pattern.match(sentence)
+            if match is None:
+                continue
+            parsed = _from_match(sentence, match, clause_after_belief)
+            if parsed is not None:
+                return replace(parsed, text=claim)
     return ParsedClaim(text=claim, content=_clean_content(claim))
+
+
+_CIRCUMSTANCE = re.compile(
+    r"^(?:(?:asked|speaking|writing|interviewed|questioned|pressed|testifying|responding|replying|addressing|"
+    r"appearing)\b|(?:in|during)\s+(?:an?\s+)?(?:interview|statement|speech|remarks|briefing|debate)\b|"
+    r"at\s+an?\s+(?:news|press)\s+conference\b|(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|week|month)\b|yesterday\b|earlier\b|later\b)[^,]{0,100},\s+(?=\S)",
+    re.I,
+)
 
 
 def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> ParsedClaim | None:

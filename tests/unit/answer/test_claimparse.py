@@ -35,6 +35,10 @@ from bot.answer.claimparse import parse_claim
         ("Ida Lunde said: 'We did not close the bridge, and nobody asked us to.'", "Ida Lunde", "said", "asserts",
          "We did not close the bridge, and nobody asked us to"),
         ('Lunde admitted to reporters: "the bridge is shut"', "Lunde", "admitted", "admits", "the bridge is shut"),
+        ("Asked about the cost, Lunde said the ministry had put savings ahead of safety", "Lunde", "said", "asserts",
+         "the ministry had put savings ahead of safety"),
+        ("In an interview with Tarn Radio, Brel said the bridge was safe", "Brel", "said", "asserts",
+         "the bridge was safe"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
