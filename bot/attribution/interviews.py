@@ -22,7 +22,13 @@ REPLY_REACH = 400  # characters between a question's cue and the reply's
 _LOOK_BACK = 1_200  # characters before an "Asked" cue searched for its sentence's start
 _QUESTION_OPENER = re.compile(r"\s*(?:whether|if)\s+", re.I)  # used with match(), which anchors
 _FIRST_SENTENCE = re.compile(r"[^.!?]*")
-ANSWER_OPENER = re.compile(r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never)\b", re.I)
+ANSWER_OPENER = re.compile(
+    r"^[\s\"“‘']*(?P<word>no|yes|not at all|absolutely not|never|"
+    # "That is simply untrue.": a rejection of what was put
+    r"(?:that|this|it)(?:['’]s|\s+is|\s+was)\s+(?:simply\s+|completely\s+|absolutely\s+|just\s+|entirely\s+)?"
+    r"(?:untrue|false|wrong|incorrect|nonsense|rubbish|a\s+lie))\b",
+    re.I,
+)
 
 
 def answered_questions(text: str, claims: list[Claim]) -> list[Claim]:

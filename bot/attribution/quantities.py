@@ -210,8 +210,8 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     Ranges that only touch do not: "more than 5,000" (5,000 to 10,000) is not "more than 2,500"
     (2,500 to 5,000). A single figure may sit on the edge of a range ("12" is "at least 12").
     """
-    hedge = _hedge(a)
-    if hedge and hedge == _hedge(b):
+    kind = hedge(a)
+    if kind and kind == hedge(b):
         # The same hedge on another number is another figure: "at least 2,800" for "at least 1,800".
         return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
     low_a, high_a = quantity_range(a)
@@ -223,7 +223,7 @@ def compatible(a: Quantity, b: Quantity) -> bool:
     return overlap > slack
 
 
-def _hedge(quantity: Quantity) -> str:
+def hedge(quantity: Quantity) -> str:
     """The hedge of a figure ("at least" of "at least 1,800"), "" if none; spaces normalised."""
     match = _HEDGE.match(quantity.text)
     return " ".join(match.group(0).lower().split()) if match else ""

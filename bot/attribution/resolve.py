@@ -109,7 +109,7 @@ class SpeakerResolver:
         """The fullest known form of a person's name. A surname two people share ("Clinton" for
         Hillary and Chelsea Clinton) is the one named last before offset ``at``, as a reader takes
         it; without ``at``, or with neither named before it, the one the article names first."""
-        clean = clean_name(name)
+        clean = _without_title(clean_name(name))
         if at is not None and (namesake := self._last_namesake(clean, at)):
             return namesake
         return self._canonical.get(clean) or fullest(clean, self._canonical) or clean
@@ -429,6 +429,14 @@ def _description_key(mention: str) -> str | None:
         return None
     key = role_key(bare)
     return key if key in ROLE_NOUNS else None
+
+
+def _without_title(name: str) -> str:
+    """A person's name without the role words before it ("Data Commissioner Vossberg" -> "Vossberg",
+    "Health Minister Anselm Rook" -> "Anselm Rook"), so it meets the name the article gives in full."""
+    words = name.split()
+    titled = [i for i, w in enumerate(words[:-1]) if w.lower().rstrip(".") in ROLE_NOUNS]
+    return " ".join(words[titled[-1] + 1 :]) if titled else name
 
 
 def _one_capitalised_word(text: str) -> bool:

@@ -50,7 +50,8 @@ def transcript_claims(text: str, claims: list[Claim], article_id: str | None = N
         out.append(_claim(text, interviewee, role, label, content, "asserts", article_id))
         polarity = answer_polarity(answer, negation_within=4)  # a transcript's answer goes on
         asked = _last_sentence(text, question) if question is not None else None
-        if polarity is not None and asked is not None and _YES_NO.match(text[asked[0] : asked[1]]):
+        if polarity is not None and question and asked is not None and _YES_NO.match(text[asked[0] : asked[1]]):
+            asked = _stated(text, question, asked) or asked
             stance = "denies" if polarity else "asserts"
             out.append(_claim(text, interviewee, role, label, asked, stance, article_id, kind="indirect"))
         question = None
@@ -81,6 +82,29 @@ def _last_sentence(text: str, span: Span) -> Span | None:
     return (first, start + len(body) - 1)
 
 
+# "It has been reported that ...": what a question puts to the interviewee, without its framing.
+_REPORTED = re.compile(
+    r"^(?:it\s+(?:has\s+been|was|is)\s+(?:reported|said|claimed|suggested|alleged)|"
+    r"(?:critics|reports|some|people|they)\s+(?:say|said|claim|claimed|suggest|suggested|allege))\s+that\s+",
+    re.I,
+)
+
+
+def _stated(text: str, question: Span, asked: Span) -> Span | None:
+    """An elliptic question ("Did it?", "Is that true?") asks about the sentence before it when that
+    sentence reports a claim ("It has been reported that your office advised ..."): its content."""
+    if len(text[asked[0] : asked[1]].split()) > 4:
+        return None
+    before = text[question[0] : asked[0]].rstrip()
+    cut = max(before.rfind(mark, 0, len(before) - 1) for mark in (". ", "? ", "! "))
+    start = question[0] + (cut + 2 if cut >= 0 else 0)
+    sentence = text[start : question[0] + len(before)].rstrip(".!")
+    reported = _REPORTED.match(sentence)
+    if reported is None:
+        return None
+    return (start + reported.end(), start + len(sentence))
+
+
 def _claim(
     text: str, speaker: str, role: str | None, label: Span, content: Span, stance: str,
     article_id: str | None, *, kind: str = "direct",
@@ -95,8 +119,9 @@ def _claim(
 
 
 def _first_person(claim: Claim, answers: list[Span], interviewee: str, role: str | None) -> Claim:
-    """An "I" or "we" speaking inside an answer is the interviewee."""
-    if claim.source_span is None or (claim.speaker_mention or "").lower() not in _FIRST_PERSON:
+    """An "I" or "we" speaking inside an answer is the interviewee, and so is "our own analysis"."""
+    mention = (claim.speaker_mention or "").lower()
+    if claim.source_span is None or (mention not in _FIRST_PERSON and mention.split()[:1] not in (["our"], ["my"])):
         return claim
     start = claim.source_span[0]
     if any(s <= start < e for s, e in answers):

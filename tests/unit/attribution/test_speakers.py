@@ -130,3 +130,28 @@ def test_a_name_the_tagger_missed_after_a_role_is_the_speaker(extractor: Attribu
             '"Not one crown," Carrow said.')
     claims = extractor.extract(text)
     assert [(c.speaker, c.role) for c in claims] == [("Ines Carrow", "spokeswoman for the Finance Ministry")] * 2
+
+
+INTERVIEW = """Harbour Commissioner Wendt: "Every crane was inspected"
+
+KESTON, May 4 (Valley Wire) — The Harbour Commissioner, Orla Wendt, said on Monday that the port \
+was safe, in an interview with Valley Radio.
+
+Q: How many cranes failed the inspection?
+
+A: Our own figures show that only two cranes failed, and both were repaired.
+
+Q: It has been reported that your office ignored a warning about the cranes. Did it?
+
+A: That is simply untrue. We acted on the same day.
+"""
+
+
+def test_an_interview_s_titled_name_our_figures_and_a_reported_claim_put_to_the_interviewee(
+    extractor: AttributionExtractor,
+) -> None:
+    claims = extractor.extract(INTERVIEW)
+    # "Harbour Commissioner Wendt" in the headline is Orla Wendt, and so is "Our own figures".
+    assert {c.speaker for c in claims if c.speaker} == {"Orla Wendt"}  # the question is nobody's
+    (denial,) = [c for c in claims if c.stance == "denies"]
+    assert denial.content == "your office ignored a warning about the cranes"
