@@ -172,11 +172,20 @@ _DIRECTED = (  # [False]: an object and a to-infinitive, or a gerund; [True]: "c
 )
 
 
+_FRAMED = re.compile(r"^(?:to|in|on|at|during|after|before|later|earlier|yesterday|today|last|this)\b", re.I)
+
+
 def _after_cue(content: str, lemma: str) -> tuple[str, bool]:
     """The content after a cue, without a leading "that" or the people told ("told reporters that")."""
     content = content.strip(" ,:")
-    that = re.match(r"^(?:[^,“\"]{0,40}?\s)?that\s+(?P<rest>.+)$", content, re.I)
-    if that and (lemma in ("tell", "say", "write", "warn", "assure") or that.group(0).lower().startswith("that")):
+    that = re.match(r"^(?P<before>[^,“\"]{0,40}?\s)?that\s+(?P<rest>.+)$", content, re.I)
+    # "told reporters that", "said in a statement that"; not "said there was evidence that", whose
+    # words before "that" are the content's own.
+    before = (that.group("before") or "") if that else ""
+    if that and (
+        not before or lemma in ("tell", "warn", "assure")
+        or (lemma in ("say", "write") and _FRAMED.match(before))
+    ):
         return that.group("rest"), True
     if re.match(r"^(?:on|in|at|last|this|yesterday|today|earlier|later)\b[^,]{0,30},?\s+that\s+", content, re.I):
         return re.split(r"\bthat\s+", content, maxsplit=1)[1], True

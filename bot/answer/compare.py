@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from bot.answer.text import content_terms, coverage, topic_terms
 from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
-from bot.attribution.quantities import compatible, matching_quantities, parse_quantities
+from bot.attribution.quantities import compatible, hedge, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, DifferenceKind
 
 # Stances that take the opposite position from their content. Every one is a value the lexicon emits.
@@ -103,6 +103,8 @@ def compare(
     difference = _cue_difference(stance, cue, source) if cue else None
     if difference is None:
         difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in CERTAIN_STANCES)
+    if difference is None and stance in CERTAIN_STANCES:
+        difference = _bound_confirmed(content, source, cue)
     if difference is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
@@ -164,6 +166,18 @@ def _hedge_difference(
 
 _WORD = re.compile(r"[\w'’]+")
 _AS_AS = re.compile(r"\bas\s+(?:high|many|much|low|well|long|far|soon|large|big|few|little)\s+as\b|\bsuch\s+as\b", re.I)
+
+
+def _bound_confirmed(content: str, source: Claim, cue: str | None) -> Difference | None:
+    """"confirmed that 230,000 people were affected" for "at least 230,000": a certain cue on an
+    exact figure where the source gave a bound or an approximation, a difference of cue."""
+    for quantity in parse_quantities(content):
+        if hedge(quantity):
+            continue
+        hedged = next((q for q in matching_quantities(quantity, source.quantities) if hedge(q)), None)
+        if hedged is not None and hedged.value == quantity.value:
+            return Difference("cue", cue or "said", hedged.text)
+    return None
 
 
 def _clause(text: str, claim: str) -> str:

@@ -183,3 +183,13 @@ def test_a_record_with_the_claims_words_decides_under_a_closer_embedding_one() -
     verdict, finding = check(claim, (other, 0.68), (notice, 0.59))
     assert verdict == "misquoted" and finding.found.claim is notice  # type: ignore[attr-defined]
     assert [d.kind for d in finding.differences] == ["date"]  # type: ignore[attr-defined]
+
+
+def test_confirming_an_exact_figure_for_a_bound_is_a_stronger_cue() -> None:
+    bound = said("Ida Lunde", "at least 2,300 people were affected by the Harl bridge closure")
+    verdict, finding = check("Ida Lunde confirmed that 2,300 people were affected by the Harl bridge closure",
+                             (bound, 0.9))
+    assert verdict == "misquoted"
+    assert [(d.kind, d.found) for d in finding.differences] == [("cue", "at least 2,300")]  # type: ignore[attr-defined]
+    assert check("Ida Lunde said at least 2,300 people were affected by the Harl bridge closure",
+                 (bound, 0.9))[0] == "supported"

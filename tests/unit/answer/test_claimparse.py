@@ -39,6 +39,9 @@ from bot.answer.claimparse import parse_claim
          "the ministry had put savings ahead of safety"),
         ("In an interview with Tarn Radio, Brel said the bridge was safe", "Brel", "said", "asserts",
          "the bridge was safe"),
+        ("Brel said there was evidence that the bridge had cracked", "Brel", "said", "asserts",
+         "there was evidence that the bridge had cracked"),
+        ("Brel said in a statement that the bridge had cracked", "Brel", "said", "asserts", "the bridge had cracked"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
