@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from bot.answer.checks import AttributionFinding, CheckResult, Evidence
 from bot.answer.claimparse import ParsedClaim
@@ -172,10 +172,8 @@ def _decide(
     on_topic = tuple(e for e in own[:MAX_ON_TOPIC + 1] if e.relevance >= policy.related)
     # Besides the closest record, any other with most of the claim's words ("Their notice reached
     # us at seven o'clock on Monday evening" under a closer-embedding denial of another matter).
-    worded = sorted(
-        (e for e in near if e is not best_own and coverage(terms, e.claim.content) >= policy.stance_coverage),
-        key=lambda e: coverage(terms, e.claim.content), reverse=True,
-    )
+    covered = [(coverage(terms, e.claim.content), e) for e in near if e is not best_own]
+    worded = [e for share, e in sorted(covered, key=itemgetter(0), reverse=True) if share >= policy.stance_coverage]
     candidates = [best_own, *worded] if best_own is not None else worded
     if best_own is not None and best_own.relevance >= policy.paraphrase:
         result = _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)

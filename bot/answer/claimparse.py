@@ -172,7 +172,11 @@ _DIRECTED = (  # [False]: an object and a to-infinitive, or a gerund; [True]: "c
 )
 
 
-_FRAMED = re.compile(r"^(?:to|in|on|at|during|after|before|later|earlier|yesterday|today|last|this)\b", re.I)
+# Words that open the frame of a saying, not its content: "said to reporters / in a statement /
+# on Monday that ...".
+_FRAME_WORDS = "to|in|on|at|during|after|before|later|earlier|yesterday|today|last|this"
+_FRAMED = re.compile(rf"^(?:{_FRAME_WORDS})\b", re.I)
+_FRAMED_THAT = re.compile(rf"^(?:{_FRAME_WORDS})\b[^,]{{0,30}},?\s+that\s+", re.I)
 
 
 def _after_cue(content: str, lemma: str) -> tuple[str, bool]:
@@ -187,7 +191,7 @@ def _after_cue(content: str, lemma: str) -> tuple[str, bool]:
         or (lemma in ("say", "write") and _FRAMED.match(before))
     ):
         return that.group("rest"), True
-    if re.match(r"^(?:on|in|at|last|this|yesterday|today|earlier|later)\b[^,]{0,30},?\s+that\s+", content, re.I):
+    if _FRAMED_THAT.match(content):
         return re.split(r"\bthat\s+", content, maxsplit=1)[1], True
     return content, False
 

@@ -16,7 +16,7 @@ import re
 
 from bot.attribution.lexicon import NEGATION
 from bot.attribution.quantities import find_quantities
-from bot.model import Claim
+from bot.model import Claim, Span
 
 REPLY_REACH = 400  # characters between a question's cue and the reply's
 _LOOK_BACK = 1_200  # characters before an "Asked" cue searched for its sentence's start
@@ -55,16 +55,13 @@ def _unparsed_questions(text: str, claims: list[Claim]) -> list[Claim]:
     out: list[Claim] = []
     for claim in claims:
         start = claim.start
-        asked = _ASKED_BEFORE.search(text, max(0, start - _LOOK_BACK), start)
-        covered = asked is not None and any(
-            c.start <= asked.start("question") < c.end for c in claims if c is not claim
-        )
-        if asked and not covered and claim.stance != "asks" and (denies := answer_polarity(claim.content)) is not None:
-            span = (asked.start("question"), asked.end("question"))
-            out.append(dataclasses.replace(
-                claim, content=text[span[0]:span[1]], content_spans=(span,), kind="indirect",
-                stance="denies" if denies else "asserts", negated=False, quantities=find_quantities(text, (span,)),
-            ))
+        # The regular expression only where an "Asked" stands within reach: this runs on every claim.
+        reach = max(0, start - _LOOK_BACK)
+        asked = _ASKED_BEFORE.search(text, reach, start) if text.find("Asked", reach, start) >= 0 else None
+        if asked and claim.stance != "asks" and (denies := answer_polarity(claim.content)) is not None:
+            span = asked.span("question")
+            if not any(c.start <= span[0] < c.end for c in claims if c is not claim):
+                out.append(_replying(text, claim, (span,), denies=denies))
         out.append(claim)
     return out
 
@@ -117,10 +114,14 @@ def _as_reply(text: str, question: Claim, reply: Claim, *, denies: bool) -> Clai
     opener = _QUESTION_OPENER.match(text, start, end)
     if opener is not None:
         spans[0] = (opener.end(), end)
-    content = " ".join(text[s:e] for s, e in spans)
+    return _replying(text, reply, tuple(spans), denies=denies)
+
+
+def _replying(text: str, reply: Claim, spans: tuple[Span, ...], *, denies: bool) -> Claim:
+    """The reply's speaker denying (or asserting) the words at ``spans``, with the reply's cue."""
     return dataclasses.replace(
-        reply, cue=reply.cue, content=content, content_spans=tuple(spans), kind="indirect",
-        stance="denies" if denies else "asserts", negated=False, quantities=question.quantities,
+        reply, content=" ".join(text[s:e] for s, e in spans), content_spans=spans, kind="indirect",
+        stance="denies" if denies else "asserts", negated=False, quantities=find_quantities(text, spans),
     )
 
 

@@ -87,16 +87,13 @@ class SpeakerResolver:
                 self._learn_role(self.canonical(ent.text), self._owned(ent.role, ent.span[0]))
 
     def _owned(self, role: str | None, at: int) -> str | None:
-        """A role with the organisation its "its" or "their" stands for: "Its director" after "The
-        Banking Supervision Office ..." is "Banking Supervision Office's director" (the organisation
-        named last within the sentence before; the role as it is when none is)."""
+        """A role with the organisation its "its" or "their" stands for, the one its paragraph opens
+        with: "Its director" after "The Banking Supervision Office, which ..., has also come under
+        pressure." is "Banking Supervision Office's director" (the role as it is when none is known)."""
         if not role or not role.lower().startswith(("its ", "their ")):
             return role
-        start = self._text.rfind(".", 0, self._text.rfind(".", 0, at) if at else 0) + 1
-        for entity in reversed(self._named_organisations):
-            if start <= entity.span[0] and entity.span[1] <= at:
-                return f"{DETERMINER.sub('', clean_name(entity.text))}'s {role.split(None, 1)[1]}"
-        return role
+        owner = self._sentence_organisation(at)
+        return f"{owner}'s {role.split(None, 1)[1]}" if owner is not None else role
 
     def _person_at(self, entity: EntityMention) -> str | None:
         """The canonical person an entity names, or ``None`` for a tentative one still unknown."""
@@ -294,13 +291,9 @@ class SpeakerResolver:
         key = _description_key(mention)
         if key is None or self._holders.get(key, {person}) != {person}:
             return None
-        text = " ".join(mention.split())
-        role = _POSSESSOR.sub("", DETERMINER.sub("", text))
-        if text.lower().startswith(("its ", "their ")):
-            # The sentence's first organisation, its subject as a rule, not the nearest name.
-            owner = self._sentence_organisation(at)
-            if owner is not None:
-                role = f"{owner}'s {role}"
+        text = DETERMINER.sub("", " ".join(mention.split()))
+        owned = self._owned(text, at)
+        role = owned if owned and owned != text else _POSSESSOR.sub("", text)
         self._learn_role(person, role)
         return Resolution(person, self._person_role.get(person) or role)
 

@@ -50,7 +50,9 @@ def transcript_claims(text: str, claims: list[Claim], article_id: str | None = N
         out.append(_claim(text, interviewee, role, label, content, "asserts", article_id))
         polarity = answer_polarity(answer, negation_within=4)  # a transcript's answer goes on
         asked = _last_sentence(text, question) if question is not None else None
-        if polarity is not None and question and asked is not None and _YES_NO.match(text[asked[0] : asked[1]]):
+        if polarity is not None and question is not None and asked is not None and _YES_NO.match(
+            text[asked[0] : asked[1]]
+        ):
             asked = _stated(text, question, asked) or asked
             stance = "denies" if polarity else "asserts"
             out.append(_claim(text, interviewee, role, label, asked, stance, article_id, kind="indirect"))
@@ -77,9 +79,13 @@ def _last_sentence(text: str, span: Span) -> Span | None:
     body = text[start:end].rstrip()
     if not body.endswith("?"):
         return None
+    return (start + _last_start(body), start + len(body) - 1)
+
+
+def _last_start(body: str) -> int:
+    """Where the last sentence of a paragraph begins."""
     cut = max(body.rfind(mark, 0, len(body) - 1) for mark in (". ", "? ", "! "))
-    first = start + (cut + 2 if cut >= 0 else 0)
-    return (first, start + len(body) - 1)
+    return cut + 2 if cut >= 0 else 0
 
 
 # "It has been reported that ...": what a question puts to the interviewee, without its framing.
@@ -96,8 +102,7 @@ def _stated(text: str, question: Span, asked: Span) -> Span | None:
     if len(text[asked[0] : asked[1]].split()) > 4:
         return None
     before = text[question[0] : asked[0]].rstrip()
-    cut = max(before.rfind(mark, 0, len(before) - 1) for mark in (". ", "? ", "! "))
-    start = question[0] + (cut + 2 if cut >= 0 else 0)
+    start = question[0] + _last_start(before)
     sentence = text[start : question[0] + len(before)].rstrip(".!")
     reported = _REPORTED.match(sentence)
     if reported is None:
