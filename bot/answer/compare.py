@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.text import content_terms, coverage, topic_terms
+from bot.attribution.dates import DATE, Date, find_dates, read_date
 from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
 from bot.attribution.quantities import compatible, hedge, matching_quantities, parse_quantities
@@ -39,11 +40,7 @@ _CONTRAST = re.compile(r"[,;]\s*(?:and\s+|but\s+)?not\s+(?:[\w'’]+\s+){0,3}[\w
 _CLAUSES = re.compile(
     r"\s*(?:[;:]|,(?!\d)|(?<=[.!?])\s|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I
 )
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-)
-_DATE = re.compile(r"\b(?:" + _MONTHS + r")\b|\b(?:19|20)\d\d\b", re.I)
+_DATE = DATE
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|on|since|until|during|from)\s+(?:the\s+)?$", re.I)
 
 
@@ -256,8 +253,12 @@ def _name_differences(
     folded = context.casefold()
     others = [(n, slot) for n, slot in _slotted(source.content) if n.casefold() not in content.casefold()]
     found = []
+    dates = find_dates(source.content)
     for name, located in _slotted(content):
         kind = _kind(name, speakers)
+        if kind == "date":
+            found += _date_difference(name, dates)
+            continue
         # Spelling aside ("Zelensky", "Butcha"), a name the source's paragraph has is the source's.
         if name.casefold() in folded or (kind != "date" and any(same_person(name, g) for g in given)):
             continue
@@ -265,6 +266,16 @@ def _name_differences(
         if alternative is not None or (located and kind != "date"):  # a date may be left to the paragraph
             found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
     return found
+
+
+def _date_difference(written: str, dates: list[tuple[str, Date]]) -> list[Difference]:
+    """A date the claim gives that the source's content gives otherwise: "October 21" for "October
+    15" or "the 15th"; a date the source leaves to its paragraph (or does not give) is no difference."""
+    claimed = read_date(written)
+    if claimed is None or any(claimed.agrees(d) for _, d in dates):
+        return []
+    other = next((text for text, d in dates if claimed.differs(d)), None)
+    return [Difference("date", written, other)] if other is not None else []
 
 
 # Words of one kind that exclude each other: "the southern quay" is not "the northern quay".

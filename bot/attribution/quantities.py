@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.attribution.dates import MONTH
 from bot.model import Quantity, Span
 
 _WORD_NUMBERS = {
@@ -19,10 +20,6 @@ _APPROX = (
     r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|as\s+high\s+as|as\s+much\s+as|some|an\s+estimated|"
     r"close\s+to"
 )
-_MONTHS = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.|Feb\.|Mar\.|Apr\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
-)
 _NUMBER = re.compile(
     rf"(?:(?P<approx>\b(?:{_APPROX}))\s+)?(?:an?\s+(?=hundred\b|thousand\b|dozen))?(?P<cur>[$€£])?"
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:{'|'.join(_WORD_NUMBERS)})\b)"
@@ -31,8 +28,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _COUNTED = re.compile(r"(?:\s+|-)(?:of\s+)?(?P<adj>[a-z]+ed\s+)?(?P<noun>[a-z][a-z-]+)")
-_DATE_BEFORE = re.compile(rf"(?:{_MONTHS})\s*$")
-_DATE_AFTER = re.compile(rf"^\s*(?:{_MONTHS})")
+_DATE_BEFORE = re.compile(rf"{MONTH}\s*$")
+_DATE_AFTER = re.compile(rf"^\s*(?:of\s+)?{MONTH}")
+_ORDINAL_OR_CLOCK = re.compile(r"(?:st|nd|rd|th)\b|:\d\d\b")
 _NOT_COUNTED = frozenset(
     {"and", "or", "of", "the", "a", "in", "on", "to", "per", "percent", "than", "for", "at",
      "by", "from", "with", "is", "are", "was", "were", "had", "have", "has", "will", "once", "after",
@@ -77,6 +75,8 @@ def _quantity(text: str, match: re.Match[str], limit: int) -> Quantity | None:
         return None
     if _DATE_AFTER.match(text[match.end() : match.end() + 12]):
         return None
+    if _ORDINAL_OR_CLOCK.match(text, match.end()) or text[max(0, match.start() - 1) : match.start()] == ":":
+        return None  # "the 21st", "22:47"
     if re.fullmatch(r"(19|20)\d\d", raw) and not match.group("approx"):
         return None  # a year
     value = _WORD_NUMBERS.get(raw.lower())

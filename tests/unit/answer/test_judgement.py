@@ -224,3 +224,15 @@ def test_this_year_is_not_last_year() -> None:
     assert verdict == "misquoted" and [d.kind for d in finding.differences] == ["date"]  # type: ignore[attr-defined]
     assert attributed("Ida Lunde said inspectors last visited the Harl works in March of last year",
                       (visit, 0.95))[0] == "supported"
+
+
+def test_another_day_of_the_same_month_is_a_changed_date() -> None:
+    told = said("Ida Lunde", "the ministry had first been told of the leak by the regulator on October 21")
+    verdict, finding = attributed("Ida Lunde said the regulator told the ministry of the leak on October 15",
+                                  (told, 0.92))
+    assert verdict == "misquoted" and [(d.kind, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
+        ("date", "October 21")]
+    assert attributed("Ida Lunde said the regulator told the ministry of the leak on 21 October", (told, 0.92))[0] == (
+        "supported")
+    later = said("Ida Lunde", "the ministry was told of the leak on the 21st")
+    assert attributed("Ida Lunde said the ministry was told of the leak on October 15", (later, 0.9))[0] == "misquoted"

@@ -1,0 +1,87 @@
+"""Dates as news writes them, read into comparable parts.
+
+"October 15", "15 October", "Oct. 15, 2024", "the 21st", "Monday", "March 2023", "2022": each is
+read into a ``Date`` of the parts it gives (year, month, day, weekday). Two dates agree when every
+part both give is the same, and differ when one part both give is not: "October 21" differs from
+"October 15" and from "the 15th", agrees with "October" and "the 21st", and is neither the same as
+nor other than "Monday" (they share no part).
+
+Month names are read in any case except "May" and "March", which must be capitalised ("may" and
+"march" are verbs); abbreviations need their full stop ("Oct.").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_FULL = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+         "november", "december")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ABBREVIATED = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+
+# A month as a pattern: case-insensitive names but "May" and "March", abbreviations with a full stop.
+MONTH = (
+    r"(?:(?i:" + "|".join(m for m in _FULL if m not in ("may", "march")) + r")|May|March"
+    r"|(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\.)"
+)
+_WEEKDAY = r"(?i:" + "|".join(_WEEKDAYS) + r")"
+_YEAR = r"(?:19|20)\d\d"
+_ORDINAL = r"(?:st|nd|rd|th)"
+
+DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}}){_ORDINAL}?\s+(?:of\s+)?(?P<m1>{MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<m2>{MONTH})\s+(?P<d2>\d{{1,2}}){_ORDINAL}?(?!\d)(?:,?\s+(?P<y2>{_YEAR}))?"
+    rf"|(?P<m3>{MONTH})(?:\s+(?P<y3>{_YEAR}))?"
+    rf"|(?i:the)\s+(?P<d4>\d{{1,2}}){_ORDINAL}"
+    rf"|(?P<w>{_WEEKDAY})"
+    rf"|(?P<y4>{_YEAR}))(?![\w-])"
+)
+
+
+class Date(NamedTuple):
+    """The parts a written date gives; None where it gives none."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+
+    def agrees(self, other: Date) -> bool:
+        """Whether both give a part and every part both give is the same."""
+        shared = [(a, b) for a, b in zip(self, other, strict=True) if a is not None and b is not None]
+        return bool(shared) and all(a == b for a, b in shared)
+
+    def differs(self, other: Date) -> bool:
+        """Whether a part both give is not the same: another day, month, weekday or year."""
+        return any(a is not None and b is not None and a != b for a, b in zip(self, other, strict=True))
+
+
+def find_dates(text: str) -> list[tuple[str, Date]]:
+    """Every date written in ``text``, as written and as read."""
+    return [(match.group(), _read(match)) for match in DATE.finditer(text)]
+
+
+def read_date(text: str) -> Date | None:
+    """The date ``text`` is, if it is one written whole."""
+    match = DATE.fullmatch(text.strip())
+    return _read(match) if match else None
+
+
+def _read(match: re.Match[str]) -> Date:
+    parts = match.groupdict()
+    month = next((parts[k] for k in ("m1", "m2", "m3") if parts[k]), None)
+    day = next((parts[k] for k in ("d1", "d2", "d4") if parts[k]), None)
+    year = next((parts[k] for k in ("y1", "y2", "y3", "y4") if parts[k]), None)
+    weekday = parts["w"]
+    return Date(
+        year=int(year) if year else None,
+        month=_month_number(month) if month else None,
+        day=int(day) if day and 1 <= int(day) <= 31 else None,
+        weekday=_WEEKDAYS.index(weekday.lower()) if weekday else None,
+    )
+
+
+def _month_number(name: str) -> int:
+    word = name.lower().rstrip(".")
+    return _FULL.index(word) + 1 if word in _FULL else _ABBREVIATED[word]

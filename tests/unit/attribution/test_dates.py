@@ -1,0 +1,33 @@
+"""Dates read into comparable parts, and days of the month that are not counts. FICTIONAL text."""
+
+from __future__ import annotations
+
+from bot.attribution.dates import Date, find_dates, read_date
+from bot.attribution.quantities import parse_quantities
+
+
+def test_dates_are_read_in_the_forms_news_writes_them() -> None:
+    assert read_date("October 15") == read_date("15 October") == read_date("Oct. 15") == Date(month=10, day=15)
+    assert read_date("15 October 2024") == Date(year=2024, month=10, day=15)
+    assert read_date("October 2023") == Date(year=2023, month=10)  # not the 20th
+    assert read_date("the 21st") == Date(day=21)
+    assert read_date("Monday") == Date(weekday=0)
+    assert read_date("2022") == Date(year=2022)
+
+
+def test_may_and_march_are_months_only_when_capitalised() -> None:
+    assert [text for text, _ in find_dates("The union may march on the depot in May")] == ["May"]
+
+
+def test_dates_agree_on_the_parts_both_give_and_differ_on_one_they_both_give() -> None:
+    october_21 = Date(month=10, day=21)
+    assert october_21.agrees(Date(month=10)) and october_21.agrees(Date(day=21))
+    assert october_21.differs(Date(month=10, day=15)) and october_21.differs(Date(day=15))
+    monday = Date(weekday=0)
+    assert not october_21.agrees(monday) and not october_21.differs(monday)  # no part in common
+
+
+def test_a_day_of_the_month_or_a_clock_time_is_no_count() -> None:
+    assert parse_quantities("We were told on the 21st") == ()
+    assert parse_quantities("the 22:47 service from Stelling") == ()
+    assert parse_quantities("on October 15 a train with 200 people")[0].value == 200
