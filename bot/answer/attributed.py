@@ -13,8 +13,9 @@ claimed speaker's name must not pull the search towards X's other claims). Outco
 * ``unverified``: no indexed source has X saying it; what X said on the topic and who else said
   something like C are listed.
 
-"X never said C" inverts the first two: on record is ``contradicted``; not on record stays
-``unverified`` (an index cannot show that something was never said).
+"X never said C" is ``contradicted`` when X is on record saying C, and ``unverified`` otherwise,
+X's own denial included (an index cannot show that something was never said, and X's word on
+X's conduct is X's position, not proof).
 """
 
 from __future__ import annotations
@@ -174,6 +175,8 @@ def _decide(
     # us at seven o'clock on Monday evening" under a closer-embedding denial of another matter).
     covered = [(coverage(terms, e.claim.content), e) for e in near if e is not best_own]
     worded = [e for share, e in sorted(covered, key=itemgetter(0), reverse=True) if share >= policy.stance_coverage]
+    # ... and any that gives a figure for what the claim counts ("six weeks late" for "ten weeks late").
+    worded += [e for e in near if e is not best_own and e not in worded and _same_count(figures, e, policy)]
     candidates = [best_own, *worded] if best_own is not None else worded
     if best_own is not None and best_own.relevance >= policy.paraphrase:
         result = _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
@@ -235,8 +238,9 @@ def _own_finding(
     comparison = comparison or _compare(parsed, found, speakers, policy)
     rest = tuple(e for e in on_topic if e is not found)[:MAX_ON_TOPIC]
     if comparison.flipped_by_cue or (comparison.flipped and parsed.stance in ADMISSIONS):
-        # "X admitted C" when X denied it (or said the opposite): X's position is the reverse.
-        verdict: Verdict = "supported" if parsed.never else "contradicted"
+        # "X admitted C" when X denied it (or said the opposite): X's position is the reverse. "X
+        # never told Y C" when X denied it is X's word on X's own conduct: listed, not proof.
+        verdict: Verdict = "unverified" if parsed.never else "contradicted"
         cue = Difference("cue", parsed.cue or "said", found.claim.cue)
         finding = AttributionFinding(claimed, found, "different", (cue, *comparison.differences), said_on_topic=rest)
         return CheckResult(parsed.text, verdict, attribution=finding)

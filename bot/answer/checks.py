@@ -33,9 +33,18 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.answer.compare import NON_CLAIM_STANCES, compare, defends, own_conduct, subject_shared
+from bot.answer.compare import (
+    DENIAL_STANCES,
+    DOUBT_STANCES,
+    NON_CLAIM_STANCES,
+    compare,
+    defends,
+    own_conduct,
+    point_shared,
+    subject_shared,
+)
 from bot.answer.policy import Policy
-from bot.answer.text import coverage, topic_terms
+from bot.answer.text import coverage, point_coverage, topic_terms
 from bot.attribution.names import SpeakerIndex
 from bot.attribution.quantities import (
     compatible,
@@ -173,9 +182,13 @@ def check_verdict(
     deciding = [a for a in assessments if not a.own and a.reason != "unrelated"]
     shown = tuple(a for a in assessments if a.reason != "unrelated")
     if not deciding:
-        # Nothing but the parties' own statements about their conduct (or nothing at all).
+        # Nothing but the parties' own statements about their conduct (or nothing at all): two
+        # parties that say opposite things make it disputed, one party's word leaves it unverified.
+        sides = {p: {a.evidence.claim.speaker for a in shown if a.position == p and a.reason != "unrelated"}
+                 for p in ("supports", "contradicts")}
+        opposed = any(a != b for a in sides["supports"] for b in sides["contradicts"])
         return CheckResult(
-            claim_text, "unverified", assessments=shown, by_speaker=_by_speaker(shown),
+            claim_text, "disputed" if opposed else "unverified", assessments=shown, by_speaker=_by_speaker(shown),
             claim_quantities=quantities, positions=tuple(a for a in shown if a.own),
         )
     positions = {a.position for a in shown}
@@ -220,6 +233,9 @@ def takes_position(
     claim = evidence.claim
     if evidence.relevance >= policy.stance_relevance or coverage(terms, claim.content) >= policy.stance_coverage:
         return True
+    denied = topic_terms(claim.content)
+    if claim.stance in DENIAL_STANCES and denied and len(denied & terms) / len(denied) >= policy.flip_coverage:
+        return True  # a denial in the claim's own words: "denies that any alert was raised before Sunday"
     return any(
         matching_quantities(q, claim.quantities) or any(o.value == q.value >= 10 for o in claim.quantities)
         for q in quantities
@@ -270,7 +286,10 @@ def assess(
     claim = evidence.claim
     own = own_conduct(claim) or defends(claim_text, claim)
     found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
-    if found.flipped and evidence.relevance < policy.flip_similarity and (
+    # A denial all of whose words the claim has denies (part of) it: "denies that any alert was
+    # raised before Sunday" against "the software raised an alert three days before ...".
+    within = found.flipped_by_cue and point_coverage(claim.content, claim_text) >= policy.flip_coverage
+    if found.flipped and evidence.relevance < policy.flip_similarity and not within and (
         found.coverage < policy.flip_coverage
         or (not found.flipped_by_cue and not subject_shared(claim_text, claim.content))
     ):
@@ -294,11 +313,15 @@ def assess(
     )  # "About 35 vessels were waiting" gives the figure of "About 35 ships were stuck"
     if not compared and (
         (_INQUIRY.search(claim.content) and not _INQUIRY.search(claim_text))
-        or not subject_shared(claim_text, claim.content)
+        or not subject_shared(claim_text, claim.content) or not point_shared(claim_text, claim.content)
     ):
         # "An inquiry into the cause of the explosion" shares the words of "the explosion was
         # caused by sabotage" but asserts no cause: it asks what the claim answers.
         return Assessment(evidence, "supports", "unrelated", own)
+    if claim.stance in DOUBT_STANCES:
+        # "doubted the union's claim that its fund could pay strikers for six weeks": the claim's
+        # words, held in doubt, a position against it (though no denial).
+        return Assessment(evidence, "contradicts", "doubts", own)
     return Assessment(evidence, "supports", "same figure" if compared else "asserts", own)
 
 

@@ -31,6 +31,7 @@ from bot.model import Claim, Difference, DifferenceKind
 DENIAL_STANCES: frozenset[str] = frozenset({"denies"})
 # Stances that are no claim of the speaker's: a question put, or one asked.
 NON_CLAIM_STANCES: frozenset[str] = frozenset({"asks"})
+DOUBT_STANCES: frozenset[str] = frozenset({"doubts"})  # a position against the words, not a denial
 CERTAIN_STANCES: frozenset[str] = frozenset({"confirms", "admits"})
 HEDGED_STANCES: frozenset[str] = frozenset(
     {"estimates", "suggests", "believes", "suspects", "predicts", "fears", "hopes", "doubts"}
@@ -81,9 +82,9 @@ def compare(
     anchored = _negation_anchor(content, source.content)
     if anchored is not None:
         claim_clause, source_clause = anchored
-    claim_negated = negated(claim_clause) != (stance in DENIAL_STANCES)
+    claim_negated = negated(_outer(claim_clause, source.content)) != (stance in DENIAL_STANCES)
     # A word of opposite sense in the source's clause ("right" for the claim's "wrong") reverses it too.
-    source_content_negated = negated(source_clause) != _opposed(claim_clause, source_clause)
+    source_content_negated = negated(_outer(source_clause, content)) != _opposed(claim_clause, source_clause)
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
     flipped = claim_negated != (source_content_negated != source_cue_negated)
     if flipped and source_clause != source.content.strip() and _CONTRAST.search(source.content):
@@ -107,6 +108,19 @@ def compare(
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
 
 
+# A negated infinitive: the negation is the content of an order or a request, not of its verb.
+_NOT_TO = re.compile(r"\b(?:not|never)\s+(?=to\s+([\w'’]+))", re.I)
+
+
+def _outer(clause: str, other: str) -> str:
+    """A clause without the negations of infinitives whose verb the other side does not have: "had
+    told Corvane's management not to raise its pay offer" tells (and its denial denies telling)
+    whatever "told Corvane what to offer" says; "told staff not to report leaks" keeps its "not"
+    against "staff were told to report leaks", where both have the verb."""
+    terms = content_terms(other, framing=True)
+    return _NOT_TO.sub(lambda m: m.group() if content_terms(m.group(1), framing=True) & terms else "", clause)
+
+
 def subject_shared(claim: str, source: str) -> bool:
     """Whether the source is about what the claim is about: the common nouns before each one's verb.
 
@@ -120,6 +134,24 @@ def subject_shared(claim: str, source: str) -> bool:
     if mine and not _FINITE.search(source):  # a noun phrase ("an inquiry into the cause of X"): it must name it
         return bool(mine & content_terms(source))
     return not mine or not theirs or bool(mine & theirs) or bool(theirs & content_terms(claim))
+
+
+# A circumstance of a claim: where, when, of what ("on the night of the Aldwick near-miss").
+_CIRCUMSTANCE = re.compile(
+    r"(?<!-)\b(?:on|in|at|during|since|after|before|until|throughout)\b(?!-)"
+    r".*?(?=[,;]|\b(?:and|but|because|that|who|which|when|while)\b|$)", re.I
+)
+
+
+def point_shared(claim: str, source: str) -> bool:
+    """Whether the source has a word of what the claim says happened, beyond its circumstances.
+
+    "Declan Murrow was wide awake on the night of the Aldwick near-miss" is about being awake: "a
+    single signaller had been running the boxes on the night of the near-miss" shares its night
+    and its near-miss, not its point. A claim whose words are all names or circumstances passes.
+    """
+    core = content_terms(" ".join(w for w in _WORD.findall(_CIRCUMSTANCE.sub(" ", claim)) if w[:1].islower()))
+    return not core or bool(core & content_terms(source))
 
 
 def _subject_terms(text: str) -> set[str]:
@@ -397,29 +429,79 @@ _SIDES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 
 
 def defends(claim_text: str, source: Claim) -> bool:
-    """Whether a source denies, for its own side, what a bare claim says of that side.
+    """Whether a source speaks, for its own side, about what a bare claim says of that side.
 
-    "The Water Standards Authority never received the report", checked against its director's
-    denial: the claim's subject is the speaker's own body (named in the speaker or its role), and
-    the source denies or negates. An accusation against that body by someone in it is no defence.
+    The claim's subject is the speaker, or the speaker's own body (named in the speaker or its
+    role; its officials and staff included): "The Water Standards Authority never received the
+    report" against its director's denial, "No union official has threatened members" against a
+    union organiser's, "Declan Murrow was wide awake" against Murrow's own word. A denial by
+    anyone on that side is its position; an assertion only when the speaker is the body itself or
+    speaks for it (a spokesman, a chief executive, a minister), since an accusation against a body
+    by someone in it ("a former safety officer at Quillon") is no defence.
     """
-    denial = source.stance in DENIAL_STANCES or source.negated or bool(NEGATION.search(source.content))
-    if not denial:
+    subject = _claim_subject(claim_text)
+    if not subject:
         return False
     side = {_body(w) for w in name_words(f"{source.speaker or ''} {source.role or ''}")} - _GENERIC - TITLE_WORDS
+    if not (subject - _COMMON_BODIES and subject <= side):
+        return False
+    if source.stance in DENIAL_STANCES or source.negated or NEGATION.search(source.content):
+        return True
+    if not _acts(claim_text):
+        return False  # "Velmar soldiers died": its people, counted by it, are no self-serving act
+    speaker = {_body(w) for w in name_words(source.speaker or "")}
+    role = set(name_words(source.role or ""))
+    return subject <= speaker or bool(role & _REPRESENTS and not role & {"former", "ex"})
+
+
+_IRREGULAR_PAST = frozenset({
+    "spent", "paid", "made", "took", "gave", "told", "knew", "found", "got", "kept", "left", "lost", "put", "sent",
+    "saw", "won", "began", "held", "brought", "bought", "built", "ran", "cut", "set", "met", "led", "sold",
+})
+
+
+def _acts(claim_text: str) -> bool:
+    """Whether a claim's leading name is itself the subject of its verb ("Corvane has spent ...",
+    "Declan Murrow was wide awake"), not a word naming its people ("Velmar soldiers died")."""
     lead = _LEAD_NAME.match(claim_text.strip())
     if not lead:
         return False
-    # The claim's whole leading name is the speaker's side: "Oskova Watch" does not speak for
-    # "Velmar troops" because both mention Oskova somewhere.
-    subject = {_body(w) for w in name_words(lead.group(1))} - _GENERIC - TITLE_WORDS
-    return bool(subject - _COMMON_BODIES) and subject <= side
+    rest = claim_text.strip()[lead.end():].split()
+    verb = re.sub(r"^['’]s$", "", rest[0]) if rest else ""
+    return bool(_FINITE.fullmatch(verb)) or verb.lower() in _IRREGULAR_PAST
 
 
 # A claim's leading proper name: "The Water Standards Authority", "Tarn Water('s)", "Ministry of Health".
 _LEAD_NAME = re.compile(
     r"^(?:[Tt]he\s+)?([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|on)\s+(?:the\s+)?)?[A-Z][\w’'-]*)*)"
 )
+# What comes before a subject's own words: "No union official", "None of the ministry's staff".
+_QUANTIFIER = re.compile(r"^(?:no|none\s+of\s+(?:the\s+)?|neither|not\s+one\s+of\s+(?:the\s+)?|every|all|any)\s+", re.I)
+# Those of a side who act for it, named after it: "union officials", "the ministry's staff".
+_MEMBERS = frozenset({
+    "official", "staff", "member", "officer", "employee", "manager", "management", "spokesman",
+    "spokeswoman", "spokesperson", "leader", "executive", "worker", "boss", "representative", "negotiator",
+})
+# Roles that speak for a body.
+_REPRESENTS = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "chief", "executive", "director", "minister", "secretary",
+    "president", "chairman", "chairwoman", "chair", "head", "leader", "organiser", "organizer", "commissioner",
+})
+
+
+def _claim_subject(claim_text: str) -> set[str]:
+    """The words a bare claim's subject names its side by: its leading proper name ("The Water
+    Standards Authority"), else the words before its verb without a quantifier and the members'
+    nouns ("No union official has ..." -> {"union"})."""
+    text = claim_text.strip()
+    lead = _LEAD_NAME.match(text)
+    if lead and not _QUANTIFIER.match(lead.group(1) + " "):
+        words = name_words(lead.group(1))
+    else:
+        rest = _QUANTIFIER.sub("", text)
+        verb = _FINITE.search(rest)
+        words = name_words(rest[: verb.start()]) if verb else []
+    return {_body(w) for w in words} - _GENERIC - TITLE_WORDS - {_singular(m) for m in _MEMBERS}
 
 
 # Words a side shares with others: "the Health Ministry" and "the Interior Ministry" are two sides.

@@ -236,3 +236,61 @@ def test_another_day_of_the_same_month_is_a_changed_date() -> None:
         "supported")
     later = said("Ida Lunde", "the ministry was told of the leak on the 21st")
     assert attributed("Ida Lunde said the ministry was told of the leak on October 15", (later, 0.9))[0] == "misquoted"
+
+
+def test_a_negated_infinitive_is_what_was_told_not_a_negation_of_telling() -> None:
+    denial = said("Ida Lunde", "reports that she had told Tarn Water's managers not to raise its prices",
+                  stance="denies")
+    assert attributed("Ida Lunde said she had told Tarn Water what prices to charge", (denial, 0.8))[0] == (
+        "contradicted")
+    order = said("Ida Lunde", "managers were told not to report leaks")
+    assert compare("managers were told to report leaks", "asserts", order).flipped  # both have the verb
+
+
+def test_never_told_against_the_speakers_own_denial_is_only_their_word() -> None:
+    denial = said("Ida Lunde", "reports that she had told Tarn Water what prices to charge", stance="denies")
+    verdict, finding = attributed("Ida Lunde never told Tarn Water what prices to charge", (denial, 0.85))
+    assert verdict == "unverified" and finding.found is not None  # type: ignore[attr-defined]
+
+
+def test_a_bare_claim_about_a_side_is_its_position_when_only_that_side_speaks() -> None:
+    organiser = said("Tomas Brel", "that union officials had warned members they would be expelled",
+                     stance="denies", role="the union's regional organiser")
+    assert bare("No union official has threatened to expel members who go to work", (organiser, 0.6)) == "unverified"
+    himself = said("Tomas Brel", '"I was wide awake, and I was the one who stopped that train"')
+    assert bare("Tomas Brel was wide awake on the night of the collision", (himself, 0.8)) == "unverified"
+    spending = said("Vera Holt", "Tarn Water had spent 95 million crowns on new pipes",
+                    role="chief executive of Tarn Water")
+    assert bare("Tarn Water spent 95 million crowns on new pipes", (spending, 0.85)) == "unverified"
+    watchdog = said("Oskova Watch", "Tarn Water had spent 95 million crowns on new pipes")
+    assert bare("Tarn Water spent 95 million crowns on new pipes", (spending, 0.85), (watchdog, 0.85)) == "supported"
+
+
+def test_two_parties_saying_opposite_things_is_a_dispute() -> None:
+    company = said("Tarn Water", "it had alerted the ministry to abnormal test results on Saturday")
+    ministry = said("Ida Lunde", "that the ministry was alerted to abnormal test results on Saturday",
+                    stance="denies", role="Tarn ministry spokeswoman")
+    assert bare("Tarn Water alerted the ministry to abnormal test results on Saturday",
+                (company, 0.85), (ministry, 0.8)) == "disputed"
+
+
+def test_a_source_sharing_only_the_circumstances_says_nothing_of_the_point() -> None:
+    night = said("Vera Holt", "a single signaller had been running both boxes on the night of the collision")
+    assert bare("Tomas Brel was wide awake on the night of the collision", (night, 0.7)) == "unverified"
+
+
+def test_a_doubt_is_a_position_against_the_words() -> None:
+    doubt = said("Vera Holt", "the union's claim that its hardship fund could pay strikers for six weeks",
+                 stance="doubts")
+    fund = said("Oskova Watch", "the union's hardship fund can pay strikers for six weeks")
+    assert bare("The union's hardship fund can pay strikers for six weeks", (doubt, 0.88), (fund, 0.8)) == "disputed"
+
+
+def test_a_span_of_time_is_no_count_of_anything_else() -> None:
+    (years,), (affected,) = parse_quantities("over the last three years"), parse_quantities("it says 97,000")
+    assert matching_quantities(years, (affected,)) == () and matching_quantities(affected, (years,)) == ()
+    six = said("Vera Holt", '"It went in at the end of January, six weeks late. That was a failure"')
+    other = said("Vera Holt", "the team had detected unusual activity at about 2 a.m. on Sunday")
+    verdict, finding = attributed("Vera Holt admitted the update was installed ten weeks late",
+                                  (other, 0.47), (six, 0.44))
+    assert verdict == "misquoted" and finding.differences[0].kind == "figure"  # type: ignore[attr-defined]
