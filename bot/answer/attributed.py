@@ -33,7 +33,7 @@ from bot.answer.text import content_terms, coverage, normalise, point_coverage, 
 from bot.attribution.lexicon import negated
 from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
 from bot.attribution.people import BODY_HEADS
-from bot.attribution.quantities import matching_quantities, parse_quantities
+from bot.attribution.quantities import is_span, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
 
 ADMISSIONS = CERTAIN_STANCES  # "admitted", "confirmed": a claimed admission of what was denied contradicts
@@ -152,7 +152,7 @@ def _decide(
                     key=_RELEVANCE, reverse=True)
     terms = topic_terms(parsed.content)
     figures = parse_quantities(parsed.content)
-    near = [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy)]
+    near = [e for e in own if e.relevance >= policy.related or _same_count(figures, e, policy, terms)]
     best_own = _closest(parsed.content, near, policy)
     if best_own is not None and best_own.relevance < policy.flip_similarity and not coverage(
         terms, best_own.claim.content
@@ -176,7 +176,7 @@ def _decide(
     covered = [(coverage(terms, e.claim.content), e) for e in near if e is not best_own]
     worded = [e for share, e in sorted(covered, key=itemgetter(0), reverse=True) if share >= policy.stance_coverage]
     # ... and any that gives a figure for what the claim counts ("six weeks late" for "ten weeks late").
-    worded += [e for e in near if e is not best_own and e not in worded and _same_count(figures, e, policy)]
+    worded += [e for e in near if e is not best_own and e not in worded and _same_count(figures, e, policy, terms)]
     candidates = [best_own, *worded] if best_own is not None else worded
     if best_own is not None and best_own.relevance >= policy.paraphrase:
         result = _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
@@ -324,10 +324,16 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def _same_count(figures: tuple[Quantity, ...], evidence: Evidence, policy: Policy) -> bool:
-    """A claim giving a figure for what the checked claim counts: what a misquoted figure is compared with."""
+def _same_count(figures: tuple[Quantity, ...], evidence: Evidence, policy: Policy, terms: set[str]) -> bool:
+    """A claim giving a figure for what the checked claim counts: what a misquoted figure is compared with.
+
+    A span of time is a weak key: "six weeks late" is the span of "installed ten weeks late" (they
+    share "late"), "could pay strikers for six weeks" is not that of "a deal within three weeks".
+    """
     return evidence.relevance >= policy.figure_relevance and any(
-        matching_quantities(q, evidence.claim.quantities) for q in figures if q.counted
+        matching_quantities(q, evidence.claim.quantities)
+        and (not is_span(q) or bool(terms - content_terms(q.counted or "") & content_terms(evidence.claim.content)))
+        for q in figures if q.counted
     )
 
 

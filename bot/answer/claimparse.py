@@ -36,6 +36,8 @@ _NEGATIONS = r"never|did\s+not|didn['’]t|does\s+not|doesn['’]t|has\s+not|has
 _AUX = r"(?:has|had|have|also|publicly|reportedly|repeatedly|once|just|then|allegedly|actually|really)"
 _QUOTES = "\"“”‘’'«»"
 _AUXILIARIES = frozenset({"was", "were", "is", "are", "be", "been", "being", "not", "never", "get", "got"})
+_MODIFIERS = frozenset({"former", "acting", "deputy", "interim", "outgoing", "incoming", "then", "ex", "senior",
+                        "junior", "new", "the", "a", "an"})
 _NOBODY = frozenset({"nobody", "no", "none", "nothing", "everyone", "everybody", "someone", "somebody", "anyone"})
 
 
@@ -88,14 +90,18 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     cue = rf"(?P<cue>(?:{_AUX}\s+)*(?:(?P<neg>{_NEGATIONS})\s+)?(?:{_AUX}\s+)*(?:was\s+quoted\s+as\s+)?(?:{verbs}))"
     return (
         re.compile(rf"^(?:according\s+to|per)\s+{speaker}\s*,\s*(?P<content>.+)$", re.I),
+        # "C, X said", "C, said X", "'C,' said X" (the closing quotation mark after the comma)
         re.compile(
-            rf"^(?P<content>.+?)\s*,\s*(?:{speaker}\s+{cue}|(?P<cue2>{verbs})\s+(?P<speaker2>[^,]{{1,80}}?))\s*[.!]?$",
+            rf"^(?P<content>.+?)\s*,[{_QUOTES}]?\s*(?:{speaker}\s+{cue}|(?P<cue2>{verbs})\s+(?P<speaker2>[^,]{{1,80}}?))"
+            rf"\s*[.!]?$",
             re.I,
         ),
         re.compile(rf"^(?P<content>.+?)\s*,?\s+according\s+to\s+{speaker}\s*[.!]?$", re.I),
         # "X: 'Y'", "X said: 'Y'", "X told The Ledger: 'Y'"
         re.compile(rf"^{speaker}(?:\s+{cue}(?:\s+[\w'’]+){{0,3}})?\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
         re.compile(rf"^did\s+{speaker}\s+(?:really\s+|actually\s+|ever\s+)?{cue}\b\s*(?P<content>.+)$", re.I),
+        # "X said C"; the speaker is the shortest phrase that reads as one ("Former state mediator
+        # Gregor Ilves expects ...": "Former" is no speaker, so "state" is no cue).
         re.compile(rf"^{speaker}\s+{cue}\b\s*(?P<content>.+)$", re.I),
         # A name and its apposition, either way round: "The observatory's lead epidemiologist, Ilse
         # Marchetti, estimated that ...", "Ilse Marchetti, the observatory's epidemiologist, said ...".
@@ -115,13 +121,37 @@ def parse_claim(text: str, *, clause_after_belief: bool = False) -> ParsedClaim:
     lead = _CIRCUMSTANCE.match(claim)
     for sentence in ([claim[lead.end():]] if lead else []) + [claim]:
         for pattern in _patterns():
-            match = pattern.match(sentence)
-            if match is None:
-                continue
-            parsed = _from_match(sentence, match, clause_after_belief)
-            if parsed is not None:
-                return replace(parsed, text=claim)
+            for match in _matches(pattern, sentence):
+                parsed = _from_match(sentence, match, clause_after_belief)
+                if parsed is not None:
+                    return replace(parsed, text=claim)
     return ParsedClaim(text=claim, content=_clean_content(claim))
+
+
+def _matches(pattern: re.Pattern[str], sentence: str) -> list[re.Match[str]]:
+    """The pattern's match; for "X said C", also each match with a longer speaker, up to the next
+    cue: "Former" ("state" read as a cue), then "Former state mediator Gregor Ilves" ("expects")."""
+    match = pattern.match(sentence)
+    if match is None:
+        return []
+    found = [match]
+    if pattern is _patterns()[_SAID]:
+        while len(found) < 3 and (shortest := len(found[-1].group("speaker")) + 1) <= _LONGEST_SPEAKER and (
+            longer := _said_from(shortest).match(sentence)
+        ):
+            found.append(longer)
+    return found
+
+
+_SAID = 5  # the index of "X said C" in _patterns()
+_LONGEST_SPEAKER = 80  # characters, as the patterns' speaker group allows
+
+
+@lru_cache(maxsize=16)
+def _said_from(shortest: int) -> re.Pattern[str]:
+    """ "X said C" with a speaker of at least ``shortest`` characters."""
+    said = _patterns()[_SAID].pattern
+    return re.compile(said.replace("{1,80}?", f"{{{shortest},80}}?", 1), re.I)
 
 
 _CIRCUMSTANCE = re.compile(
@@ -150,9 +180,13 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
         return None
     content, that = _after_cue(content, lemma)
     directive = not that and lemma in _DIRECTIVES and bool(_DIRECTED[lemma == "call"].match(content))
+    # "expects the two sides to strike a deal": a forecast, an object and what it will do.
+    forecast = not that and lemma == "expect" and bool(_DIRECTED[False].match(content))
     if directive and lemma == "call":
         content = re.sub(r"^for\s+", "", content, flags=re.I)  # "called for the contract to be cancelled"
-    if lemma in _THAT_ONLY and not that and not directive and not (clause_after_belief and len(content.split()) >= 4):
+    if lemma in _THAT_ONLY and not (that or directive or forecast) and not (
+        clause_after_belief and len(content.split()) >= 4
+    ):
         return None
     if not content:
         return None
@@ -209,6 +243,9 @@ def _looks_like_speaker(phrase: str) -> bool:
         return False  # "The authority never received Feld's report ...": a clause, and "report" a noun
     if words[0].lower() in ("i", "we", "you", "he", "she", "they"):
         return True
+    if all(w.lower() in _MODIFIERS for w in words):
+        return False  # "Former state mediator ...": "Former" alone names nobody
+
     capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]
     roles = [w for w in words if re.sub(r"[’']s$", "", w.lower().strip(",.")) in TITLE_WORDS]
     return bool(capitalised or roles) and not re.search(r"\d", phrase)

@@ -175,6 +175,26 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+# Irregular past forms, read as their verb so that "kept ... quiet" shares "keep" with "tried to
+# keep the incident quiet" (the stemmer only strips regular endings).
+IRREGULAR_VERBS: dict[str, str] = {
+    form: base for base, forms in (
+        ("keep", "kept"), ("pay", "paid"), ("spend", "spent"), ("make", "made"), ("take", "took taken"),
+        ("give", "gave given"), ("know", "knew known"), ("find", "found"), ("get", "got gotten"),
+        ("leave", "left"), ("lose", "lost"), ("send", "sent"), ("see", "saw seen"), ("win", "won"),
+        ("begin", "began begun"), ("hold", "held"), ("bring", "brought"), ("buy", "bought"), ("build", "built"),
+        ("run", "ran"), ("meet", "met"), ("lead", "led"), ("sell", "sold"), ("hear", "heard"), ("fall", "fell fallen"),
+        ("rise", "rose risen"), ("drive", "drove driven"), ("break", "broke broken"), ("choose", "chose chosen"),
+        ("fly", "flew flown"), ("grow", "grew grown"), ("hide", "hid hidden"), ("steal", "stole stolen"),
+        ("write", "wrote written"), ("speak", "spoke spoken"), ("sleep", "slept"), ("stand", "stood"),
+        ("understand", "understood"), ("teach", "taught"), ("catch", "caught"), ("fight", "fought"),
+        ("seek", "sought"), ("think", "thought"), ("feel", "felt"), ("deal", "dealt"), ("mean", "meant"),
+        ("sit", "sat"), ("shut", "shut"), ("strike", "struck"), ("freeze", "froze frozen"), ("wake", "woke woken"),
+        ("forbid", "forbade forbidden"), ("withdraw", "withdrew withdrawn"), ("undertake", "undertook undertaken"),
+    ) for form in forms.split()
+}
+
+
 def content_terms(text: str, *, framing: bool = False) -> set[str]:
     """Stemmed, lower-cased content words and normalised numbers of a text.
 
@@ -188,6 +208,7 @@ def content_terms(text: str, *, framing: bool = False) -> set[str]:
             numbers.add(_number(token))
             continue
         token = re.sub(r"['’]s$", "", token)
+        token = IRREGULAR_VERBS.get(token, token)
         if token not in STOPWORDS and (framing or token not in FRAMING_WORDS) and len(token) > 1:
             words.append(token)
     return set(_stemmer().stemWords(words)) | numbers

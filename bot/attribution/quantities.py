@@ -195,19 +195,19 @@ def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tup
     # An unnamed figure ("17 of the injured", "the toll at 31") stands for the count only where
     # nothing around it names another event; with the event known, it must be the same one. It
     # never stands for a span of time ("the last three years" is no count of the 97,000 affected).
-    if _is_span(quantity):
+    if is_span(quantity):
         return ()
     return tuple(
         q for q in same_unit
         if (key is None or q.counted is None) and (quantity.event is None or q.event == quantity.event)
-        and not _is_span(q)
+        and not is_span(q)
     )
 
 
 _SPANS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "century"})
 
 
-def _is_span(quantity: Quantity) -> bool:
+def is_span(quantity: Quantity) -> bool:
     """Whether a figure counts a span of time ("three years", "14 months")."""
     words = (counted_key(quantity.counted) or "").split()
     return bool(words) and words[-1] in _SPANS
