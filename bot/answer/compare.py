@@ -86,6 +86,10 @@ def compare(
     # A word of opposite sense in the source's clause ("right" for the claim's "wrong") reverses it too.
     source_content_negated = negated(_outer(source_clause, content)) != _opposed(claim_clause, source_clause)
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
+    # "... and she rejected the union's claim that single staffing had become the rule": a denial
+    # inside the source's words, of the very clause the claim restates, is a denial cue of its own.
+    if _INNER_DENIAL.search(source_clause) and not _INNER_DENIAL.search(claim_clause):
+        source_cue_negated = not source_cue_negated
     flipped = claim_negated != (source_content_negated != source_cue_negated)
     if flipped and source_clause != source.content.strip() and _CONTRAST.search(source.content):
         # "... is the inspectorate's job, not ours": the negation sits in a clause of its own, so
@@ -106,6 +110,14 @@ def compare(
     if difference is not None:
         differences.append(difference)
     return Comparison(coverage(terms, source.content), flipped, by_cue, tuple(differences))
+
+
+_INNER_DENIAL = re.compile(
+    r"\b(?:rejected|rejects|denied|denies|dismissed|dismisses|disputed|disputes|refuted|refutes)\s+"
+    r"(?:(?:the|a|an|any)\s+)?(?:[\w'’]+\s+){0,3}?(?:claims?|suggestions?|reports?|allegations?|ideas?|"
+    r"accusations?|charges?)\s+that\b|\b(?:denied|denies)\s+that\b",
+    re.I,
+)
 
 
 # A negated infinitive: the negation is the content of an order or a request, not of its verb.

@@ -294,3 +294,11 @@ def test_a_span_of_time_is_no_count_of_anything_else() -> None:
     verdict, finding = attributed("Vera Holt admitted the update was installed ten weeks late",
                                   (other, 0.47), (six, 0.44))
     assert verdict == "misquoted" and finding.differences[0].kind == "figure"  # type: ignore[attr-defined]
+
+
+def test_a_denial_inside_the_sources_words_denies_the_clause_it_governs() -> None:
+    record = said("Vera Holt", "one operator had called in sick, and she rejected the union's claim that single "
+                  "staffing had become the rule at night", role="chief executive of Tarn Water")
+    verdict, _ = attributed("Vera Holt said single staffing had become the rule on night shifts", (record, 0.7))
+    assert verdict == "contradicted"
+    assert compare("one operator had called in sick", "asserts", record).clean  # the other clause is hers
