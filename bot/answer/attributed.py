@@ -355,9 +355,17 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
         return True
     if speakers.speaks_for(speaker, claimed) or speakers.speaks_for(speaker, phrase):
         return True
-    if _short_name(speaker, claimed):
-        return True
+    if _short_name(speaker, claimed) or any(_short_name(org, claimed) for org in _role_bodies(speaker, speakers)):
+        return True  # "Lunmark" for "Lunmark Water"; "Corvane's spokesman" speaks for "Corvane Rail"
     return bool(claim.role) and speakers.by_role(phrase) == speaker
+
+
+def _role_bodies(speaker: str | None, speakers: SpeakerIndex) -> set[str]:
+    """The one-word bodies a speaker's roles name: "Corvane" in "Corvane's spokesman"."""
+    return {
+        re.sub(r"[’']s$", "", word) for role in speakers.roles(speaker or "") for word in role.split()
+        if word[:1].isupper() and re.sub(r"[’']s$", "", word).isalpha()
+    }
 
 
 def _short_name(speaker: str | None, claimed: str) -> bool:

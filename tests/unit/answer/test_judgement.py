@@ -302,3 +302,11 @@ def test_a_denial_inside_the_sources_words_denies_the_clause_it_governs() -> Non
     verdict, _ = attributed("Vera Holt said single staffing had become the rule on night shifts", (record, 0.7))
     assert verdict == "contradicted"
     assert compare("one operator had called in sick", "asserts", record).clean  # the other clause is hers
+
+
+def test_a_spokesman_named_by_the_companys_short_name_speaks_for_it() -> None:
+    index = SpeakerIndex({"Tobias Wren": 2, "Harl Rail": 1}, {"Tobias Wren": {"Harl's spokesman"}})
+    record = said("Tobias Wren", "the company had not refused mediation", role="Harl's spokesman")
+    result = check_attribution(parse_claim("Harl Rail said it had not refused mediation"),
+                               [Evidence(record, 0.88, 0, context=record.content)], speakers=index)
+    assert result.verdict == "supported"
