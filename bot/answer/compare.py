@@ -303,10 +303,15 @@ def _name_differences(
         if kind == "date":
             found += _date_difference(name, dates)
             continue
-        # Spelling aside ("Zelensky", "Butcha"), a name the source's paragraph has is the source's.
-        if name.casefold() in folded or (kind != "date" and any(same_person(name, g) for g in given)):
-            continue
         alternative = next((o for o, slot in others if slot == located and _kind(o, speakers) == kind), None)
+        if located and alternative is not None and name.casefold() not in source.content.casefold():
+            # "on the Fenby panel" for "on the Aldwick panel": another place in the very slot, though
+            # the paragraph names Aldwick elsewhere.
+            found.append(Difference(kind, name, alternative))
+            continue
+        # Spelling aside ("Zelensky", "Butcha"), a name the source's paragraph has is the source's.
+        if name.casefold() in folded or any(same_person(name, g) for g in given):
+            continue
         if alternative is not None or (located and kind != "date"):  # a date may be left to the paragraph
             found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
     return found

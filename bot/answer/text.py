@@ -176,14 +176,16 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 # Irregular past forms, read as their verb so that "kept ... quiet" shares "keep" with "tried to
-# keep the incident quiet" (the stemmer only strips regular endings).
+# keep the incident quiet" (the stemmer only strips regular endings). Not "built" or "met", whose
+# verbs stem like the nouns "building" and "meeting" ("a building site" is no answer to "when was
+# the bridge built?").
 IRREGULAR_VERBS: dict[str, str] = {
     form: base for base, forms in (
         ("keep", "kept"), ("pay", "paid"), ("spend", "spent"), ("make", "made"), ("take", "took taken"),
         ("give", "gave given"), ("know", "knew known"), ("find", "found"), ("get", "got gotten"),
         ("leave", "left"), ("lose", "lost"), ("send", "sent"), ("see", "saw seen"), ("win", "won"),
-        ("begin", "began begun"), ("hold", "held"), ("bring", "brought"), ("buy", "bought"), ("build", "built"),
-        ("run", "ran"), ("meet", "met"), ("lead", "led"), ("sell", "sold"), ("hear", "heard"), ("fall", "fell fallen"),
+        ("begin", "began begun"), ("hold", "held"), ("bring", "brought"), ("buy", "bought"),
+        ("run", "ran"), ("lead", "led"), ("sell", "sold"), ("hear", "heard"), ("fall", "fell fallen"),
         ("rise", "rose risen"), ("drive", "drove driven"), ("break", "broke broken"), ("choose", "chose chosen"),
         ("fly", "flew flown"), ("grow", "grew grown"), ("hide", "hid hidden"), ("steal", "stole stolen"),
         ("write", "wrote written"), ("speak", "spoke spoken"), ("sleep", "slept"), ("stand", "stood"),

@@ -310,3 +310,12 @@ def test_a_spokesman_named_by_the_companys_short_name_speaks_for_it() -> None:
     result = check_attribution(parse_claim("Harl Rail said it had not refused mediation"),
                                [Evidence(record, 0.88, 0, context=record.content)], speakers=index)
     assert result.verdict == "supported"
+
+
+def test_another_place_in_the_same_slot_differs_though_the_paragraph_names_the_claimed_one() -> None:
+    record = said("Tomas Brel", "he saw the fault on the Fenby panel and put the signal back to red")
+    evidence = [Evidence(record, 0.8, 0, context="Brel ran the Aldwick and Fenby boxes. " + record.content)]
+    result = check_attribution(parse_claim("Brel said he saw the fault on the Aldwick panel and put the signal "
+                                           "back to red"), evidence, speakers=SPEAKERS)
+    assert result.verdict == "misquoted"
+    assert [(d.kind, d.found) for d in result.attribution.differences] == [("place", "Fenby")]  # type: ignore[union-attr]
