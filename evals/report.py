@@ -90,6 +90,10 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
        ("checks_blind3", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
     *((f"checks.blind3.{c}.verdict_accuracy", f"third blind claim checks {c.replace('_', ' ')} verdict acc.",
        ("checks_blind3", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    *((f"checks.blind4.{m}", f"fourth blind claim checks {m.replace('_', ' ')}",
+       ("checks_blind4", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
+    *((f"checks.blind4.{c}.verdict_accuracy", f"fourth blind claim checks {c.replace('_', ' ')} verdict acc.",
+       ("checks_blind4", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
     *((f"checks.polnear.{m}", f"PolNeAR checks {m.replace('_', ' ')}", ("checks_polnear", "summary", m))
       for m in CHECK_FIGURES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
@@ -141,6 +145,7 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
         results["checks_blind"] = _checks_blind(echo)
         results["checks_blind2"] = _checks_blind(echo, "blind2")
         results["checks_blind3"] = _checks_blind(echo, "blind3")
+        results["checks_blind4"] = _checks_blind(echo, "blind4")
     if root is not None:
         results["checks_polnear"] = _checks_polnear(options, root, echo)
     if options.quick:
