@@ -102,7 +102,7 @@ def compare(
     differences += _figure_differences(content, source)
     differences += _name_differences(content, source, context or source.content, speakers)
     differences += _contrast_differences(content, source.content)
-    difference = _cue_difference(stance, cue, source) if cue else None
+    difference = _cue_difference(stance, cue, source, content) if cue else None
     if difference is None:
         difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in CERTAIN_STANCES)
     if difference is None and stance in CERTAIN_STANCES:
@@ -383,13 +383,21 @@ def _kind(name: str, speakers: SpeakerIndex | None) -> DifferenceKind:
     return "place"
 
 
-def _cue_difference(stance: str, cue: str, source: Claim) -> Difference | None:
-    """A stronger or weaker cue than the source's: "confirmed" for "estimated", "admitted" for "suggested"."""
+def _cue_difference(stance: str, cue: str, source: Claim, content: str = "") -> Difference | None:
+    """A stronger or weaker cue than the source's: "confirmed" for "estimated", "admitted" for
+    "suggested", "said ... would definitely be settled" for "expected a deal"."""
     claimed_strength = _strength(stance)
+    if claimed_strength is None and _CERTAINLY.search(content) and not _CERTAINLY.search(source.content):
+        claimed_strength = "certain"
     found_strength = _strength(source.stance)
     if claimed_strength and found_strength and claimed_strength != found_strength:
         return Difference("cue", cue, source.cue)
     return None
+
+
+_CERTAINLY = re.compile(
+    r"\b(?:definitely|certainly|surely|undoubtedly|unquestionably|without\s+(?:a|any)\s+doubt|for\s+certain)\b", re.I
+)
 
 
 def _strength(stance: str) -> str | None:

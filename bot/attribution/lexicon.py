@@ -53,7 +53,7 @@ CUE_VERBS: dict[str, str] = {
 CLAUSE_ONLY: frozenset[str] = frozenset(
     {
         "show", "find", "feel", "think", "believe", "hope", "know",
-        "plan", "expect", "learn", "indicate", "signal", "post", "list", "answer",
+        "plan", "learn", "indicate", "signal", "post", "list", "answer",
         "point", "refer", "worry", "fear", "agree", "conclude", "call", "add", "note",
     }
 )

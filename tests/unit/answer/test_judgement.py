@@ -319,3 +319,10 @@ def test_another_place_in_the_same_slot_differs_though_the_paragraph_names_the_c
                                            "back to red"), evidence, speakers=SPEAKERS)
     assert result.verdict == "misquoted"
     assert [(d.kind, d.found) for d in result.attribution.differences] == [("place", "Fenby")]  # type: ignore[union-attr]
+
+
+def test_a_certainty_the_source_only_expects_is_a_stronger_cue() -> None:
+    forecast = said("Vera Holt", "a deal within three weeks", stance="predicts")
+    verdict, finding = attributed("Vera Holt said the strike would definitely be settled within three weeks",
+                                  (forecast, 0.6))
+    assert verdict == "misquoted" and [d.kind for d in finding.differences] == ["cue"]  # type: ignore[attr-defined]

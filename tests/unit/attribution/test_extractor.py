@@ -170,3 +170,11 @@ def test_who_a_description_names(extractor: AttributionExtractor) -> None:
     assert claims["admitted"].speaker == "Ivo Pellan" and claims["admitted"].role == "Tarnco's chief executive"
     assert claims["told"].speaker != "Kessel Hill"  # a group of operators, not the place that qualifies them
     assert claims["said"].role == "director of the Water Board"
+
+
+def test_a_forecast_of_an_event_is_the_speakers_claim(extractor: AttributionExtractor) -> None:
+    # FICTIONAL. "expect" takes a plain object as its content ("expected a deal"), as "predict" does.
+    text = "Tomas Brel, a former mediator, said such disputes end in a draw. He expected a deal within three weeks."
+    forecast = _by_cue(extractor.extract(text, article_id="f1"), "expected")
+    assert forecast.speaker == "Tomas Brel" and forecast.stance == "predicts"
+    assert forecast.content == "a deal within three weeks"
