@@ -392,6 +392,28 @@ def _cue_difference(stance: str, cue: str, source: Claim, content: str = "") -> 
     found_strength = _strength(source.stance)
     if claimed_strength and found_strength and claimed_strength != found_strength:
         return Difference("cue", cue, source.cue)
+    asked = _directive(source)
+    if stance in _DIRECTIVE and asked is not None and _DIRECTIVE[stance] != asked[0]:
+        return Difference("cue", cue, asked[1])  # "ordered" or "demanded" for "urged" or "I would suggest"
+    return None
+
+
+# How hard a speaker asks: an order or a demand, a call or a plea, a proposal.
+_DIRECTIVE = {"demands": 2, "urges": 1, "proposes": 0}
+_ASKED_IN_WORDS = (
+    (0, re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:suggest|propose|recommend)\w*\b", re.I)),
+    (1, re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:urge|call\s+on|appeal\s+to)\b", re.I)),
+)
+
+
+def _directive(source: Claim) -> tuple[int, str] | None:
+    """How hard a source asks, and the words that say so: its cue, or its own words ("But I would
+    suggest that the council looks very hard at ...")."""
+    if source.stance in _DIRECTIVE:
+        return _DIRECTIVE[source.stance], source.cue
+    for strength, words in _ASKED_IN_WORDS:
+        if match := words.search(source.content):
+            return strength, match.group()
     return None
 
 

@@ -30,6 +30,8 @@ from bot.answer.claimparse import parse_claim
          "residents to boil their water"),
         ("'The bridge is safe. We checked it,' said Transport Minister Ida Lunde.", "Transport Minister Ida Lunde",
          "said", "asserts", "The bridge is safe. We checked it"),
+        ("Ida Lunde ordered the builder and the council into mediation", "Ida Lunde", "ordered", "demands",
+         "the builder and the council into mediation"),
         ("Former state engineer Ida Lunde expects the bridge to reopen within three weeks",
          "Former state engineer Ida Lunde", "expects", "predicts", "the bridge to reopen within three weeks"),
         ("Judge Brel called for the bridge contract to be cancelled", "Judge Brel", "called", "urges",

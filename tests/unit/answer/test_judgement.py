@@ -326,3 +326,19 @@ def test_a_certainty_the_source_only_expects_is_a_stronger_cue() -> None:
     verdict, finding = attributed("Vera Holt said the strike would definitely be settled within three weeks",
                                   (forecast, 0.6))
     assert verdict == "misquoted" and [d.kind for d in finding.differences] == ["cue"]  # type: ignore[attr-defined]
+
+
+def test_an_order_for_a_plea_is_a_stronger_cue() -> None:
+    plea = said("Ida Lunde", "the builder and the council to go to mediation", stance="urges")
+    plea = replace(plea, cue="urged")
+    verdict, finding = attributed("Ida Lunde ordered the builder and the council into mediation", (plea, 0.8))
+    assert verdict == "misquoted" and [(d.kind, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
+        ("cue", "urged")]
+    assert parse_claim("Ida Lunde ordered an inquiry").speaker is None  # an act the claim states, no saying
+
+
+def test_an_order_for_what_the_speaker_only_suggested_is_a_stronger_cue() -> None:
+    advice = said("Ida Lunde", "That is for the city. But I would suggest that the council looks hard at the contract")
+    verdict, finding = attributed("Ida Lunde ordered the council to look hard at the contract", (advice, 0.8))
+    assert verdict == "misquoted" and [(d.kind, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
+        ("cue", "I would suggest")]
