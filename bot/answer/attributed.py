@@ -362,10 +362,8 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
 
 def _role_bodies(speaker: str | None, speakers: SpeakerIndex) -> set[str]:
     """The one-word bodies a speaker's roles name: "Corvane" in "Corvane's spokesman"."""
-    return {
-        re.sub(r"[’']s$", "", word) for role in speakers.roles(speaker or "") for word in role.split()
-        if word[:1].isupper() and re.sub(r"[’']s$", "", word).isalpha()
-    }
+    words = (re.sub(r"[’']s$", "", w) for role in speakers.roles(speaker or "") for w in role.split())
+    return {w for w in words if w[:1].isupper() and w.isalpha()}
 
 
 def _short_name(speaker: str | None, claimed: str) -> bool:

@@ -44,7 +44,7 @@ from bot.answer.compare import (
     subject_shared,
 )
 from bot.answer.policy import Policy
-from bot.answer.text import coverage, point_coverage, topic_terms
+from bot.answer.text import coverage, topic_terms
 from bot.attribution.names import SpeakerIndex
 from bot.attribution.quantities import (
     compatible,
@@ -184,9 +184,9 @@ def check_verdict(
     if not deciding:
         # Nothing but the parties' own statements about their conduct (or nothing at all): two
         # parties that say opposite things make it disputed, one party's word leaves it unverified.
-        sides = {p: {a.evidence.claim.speaker for a in shown if a.position == p and a.reason != "unrelated"}
-                 for p in ("supports", "contradicts")}
-        opposed = any(a != b for a in sides["supports"] for b in sides["contradicts"])
+        backing = {a.evidence.claim.speaker for a in shown if a.position == "supports"}
+        against = {a.evidence.claim.speaker for a in shown if a.position == "contradicts"}
+        opposed = bool(backing) and bool(against) and len(backing | against) > 1
         return CheckResult(
             claim_text, "disputed" if opposed else "unverified", assessments=shown, by_speaker=_by_speaker(shown),
             claim_quantities=quantities, positions=tuple(a for a in shown if a.own),
@@ -233,13 +233,20 @@ def takes_position(
     claim = evidence.claim
     if evidence.relevance >= policy.stance_relevance or coverage(terms, claim.content) >= policy.stance_coverage:
         return True
-    denied = topic_terms(claim.content)
-    if claim.stance in DENIAL_STANCES and denied and len(denied & terms) / len(denied) >= policy.flip_coverage:
-        return True  # a denial in the claim's own words: "denies that any alert was raised before Sunday"
+    if _denied_in_its_words(claim, terms, policy):
+        return True
     return any(
         matching_quantities(q, claim.quantities) or any(o.value == q.value >= 10 for o in claim.quantities)
         for q in quantities
     )
+
+
+def _denied_in_its_words(claim: Claim, terms: set[str], policy: Policy) -> bool:
+    """Whether a source denies, in (most of) the claim's own words, part of what it says: "denies
+    that any alert was raised before Sunday" against "the software raised an alert three days
+    before ...", though the denial has few of the claim's words."""
+    denied = topic_terms(claim.content)
+    return claim.stance in DENIAL_STANCES and bool(denied) and len(denied & terms) / len(denied) >= policy.flip_coverage
 
 
 def _figures_on_subject(
@@ -286,9 +293,7 @@ def assess(
     claim = evidence.claim
     own = own_conduct(claim) or defends(claim_text, claim)
     found = compare(claim_text, "asserts", claim, context=evidence.context, speakers=speakers)
-    # A denial all of whose words the claim has denies (part of) it: "denies that any alert was
-    # raised before Sunday" against "the software raised an alert three days before ...".
-    within = found.flipped_by_cue and point_coverage(claim.content, claim_text) >= policy.flip_coverage
+    within = found.flipped_by_cue and _denied_in_its_words(claim, topic_terms(claim_text), policy)
     if found.flipped and evidence.relevance < policy.flip_similarity and not within and (
         found.coverage < policy.flip_coverage
         or (not found.flipped_by_cue and not subject_shared(claim_text, claim.content))

@@ -26,7 +26,7 @@ _THAT_ONLY = frozenset({
     "criticize", "slam", "blast", "condemn", "blame", "charge", "accuse", "fear", "worry", "doubt", "expect",
     "project", "calculate", "think", "believe", "suspect", "add", "note", "indicate", "signal", "conclude",
     "answer", "post", "comment", "observe", "remark", "mention", "describe", "recall", "repeat", "stress",
-    "order", "instruct",
+    "order", "instruct",  # _CLAIM_CUES: only in a directive's form
 })
 _IRREGULAR = {
     "say": ("said",), "tell": ("told",), "write": ("wrote", "written"), "think": ("thought",),
@@ -91,11 +91,31 @@ def _verb_forms() -> dict[str, str]:
     return {form: lemma for lemma in _STANCES for form in _forms(lemma)}
 
 
+_LONGEST_SPEAKER = 80  # characters a speaker phrase may have
+
+
+def _speaker(shortest: int = 1) -> str:
+    return rf"(?P<speaker>[^,:;“”\"]{{{shortest},{_LONGEST_SPEAKER}}}?)"
+
+
+@lru_cache(maxsize=1)
+def _verbs_and_cue() -> tuple[str, str]:
+    """The reporting verbs as one alternation, and a cue: auxiliaries, a negation, the verb."""
+    verbs = "|".join(sorted(_verb_forms(), key=len, reverse=True))
+    cue = rf"(?P<cue>(?:{_AUX}\s+)*(?:(?P<neg>{_NEGATIONS})\s+)?(?:{_AUX}\s+)*(?:was\s+quoted\s+as\s+)?(?:{verbs}))"
+    return verbs, cue
+
+
+@lru_cache(maxsize=_LONGEST_SPEAKER + 1)
+def _said(shortest: int = 1) -> re.Pattern[str]:
+    """ "X said C", with a speaker of at least ``shortest`` characters."""
+    return re.compile(rf"^{_speaker(shortest)}\s+{_verbs_and_cue()[1]}\b\s*(?P<content>.+)$", re.I)
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], ...]:
-    verbs = "|".join(sorted(_verb_forms(), key=len, reverse=True))
-    speaker = r"(?P<speaker>[^,:;“”\"]{1,80}?)"
-    cue = rf"(?P<cue>(?:{_AUX}\s+)*(?:(?P<neg>{_NEGATIONS})\s+)?(?:{_AUX}\s+)*(?:was\s+quoted\s+as\s+)?(?:{verbs}))"
+    verbs, cue = _verbs_and_cue()
+    speaker = _speaker()
     return (
         re.compile(rf"^(?:according\s+to|per)\s+{speaker}\s*,\s*(?P<content>.+)$", re.I),
         # "C, X said", "C, said X", "'C,' said X" (the closing quotation mark after the comma)
@@ -108,9 +128,8 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         # "X: 'Y'", "X said: 'Y'", "X told The Ledger: 'Y'"
         re.compile(rf"^{speaker}(?:\s+{cue}(?:\s+[\w'’]+){{0,3}})?\s*:\s*(?P<content>[{_QUOTES}].+)$", re.I),
         re.compile(rf"^did\s+{speaker}\s+(?:really\s+|actually\s+|ever\s+)?{cue}\b\s*(?P<content>.+)$", re.I),
-        # "X said C"; the speaker is the shortest phrase that reads as one ("Former state mediator
-        # Gregor Ilves expects ...": "Former" is no speaker, so "state" is no cue).
-        re.compile(rf"^{speaker}\s+{cue}\b\s*(?P<content>.+)$", re.I),
+        # "X said C"; the speaker is the shortest phrase that reads as one (``_matches``).
+        _said(),
         # A name and its apposition, either way round: "The observatory's lead epidemiologist, Ilse
         # Marchetti, estimated that ...", "Ilse Marchetti, the observatory's epidemiologist, said ...".
         re.compile(rf"^(?P<speaker>[^,:;“”\"]{{1,80}}?,\s+[^,:;“”\"]{{1,80}}?),\s*{cue}\b\s*(?P<content>.+)$", re.I),
@@ -137,29 +156,17 @@ def parse_claim(text: str, *, clause_after_belief: bool = False) -> ParsedClaim:
 
 
 def _matches(pattern: re.Pattern[str], sentence: str) -> list[re.Match[str]]:
-    """The pattern's match; for "X said C", also each match with a longer speaker, up to the next
-    cue: "Former" ("state" read as a cue), then "Former state mediator Gregor Ilves" ("expects")."""
+    """The pattern's match; for "X said C", also the next two with a longer speaker: "Former"
+    ("state" read as a cue), then "Former state mediator Gregor Ilves" ("expects")."""
     match = pattern.match(sentence)
-    if match is None:
-        return []
-    found = [match]
-    if pattern is _patterns()[_SAID]:
-        while len(found) < 3 and (shortest := len(found[-1].group("speaker")) + 1) <= _LONGEST_SPEAKER and (
-            longer := _said_from(shortest).match(sentence)
-        ):
-            found.append(longer)
+    found = [match] if match else []
+    while pattern is _said() and 0 < len(found) < 3:
+        shortest = len(found[-1].group("speaker")) + 1
+        longer = _said(shortest).match(sentence) if shortest <= _LONGEST_SPEAKER else None
+        if longer is None:
+            break
+        found.append(longer)
     return found
-
-
-_SAID = 5  # the index of "X said C" in _patterns()
-_LONGEST_SPEAKER = 80  # characters, as the patterns' speaker group allows
-
-
-@lru_cache(maxsize=16)
-def _said_from(shortest: int) -> re.Pattern[str]:
-    """ "X said C" with a speaker of at least ``shortest`` characters."""
-    said = _patterns()[_SAID].pattern
-    return re.compile(said.replace("{1,80}?", f"{{{shortest},80}}?", 1), re.I)
 
 
 _CIRCUMSTANCE = re.compile(
@@ -207,7 +214,7 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
 # Verbs that ask for something take it without "that": "urged residents to boil their water",
 # "called for the contract to be cancelled", "called on the council to act", "recommended extending
 # the notice"; "called the plan a mistake" or "called Tarn a threat to peace" names no demand.
-_DIRECTIVES = frozenset({"urge", "call", "demand", "recommend", "propose", "order", "instruct"})
+_DIRECTIVES = frozenset({"urge", "call", "demand", "recommend", "propose", *_CLAIM_CUES})
 _DIRECTED = (  # [False]: an object and a to-infinitive, into/back to, or a gerund; [True]: "call" for / on ... to
     re.compile(r"^(?:[^,]{1,60}?\b(?:to|into)\s+[a-z]+\b|[a-z]+ing\b)", re.I),
     re.compile(r"^(?:for\s+\S|on\s+[^,]{1,60}?\bto\s+\w)", re.I),

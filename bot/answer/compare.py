@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.answer.text import content_terms, coverage, topic_terms
+from bot.answer.text import IRREGULAR_PAST, content_terms, coverage, topic_terms
 from bot.attribution.dates import DATE, Date, find_dates, read_date
 from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
@@ -41,7 +41,6 @@ _CONTRAST = re.compile(r"[,;]\s*(?:and\s+|but\s+)?not\s+(?:[\w'’]+\s+){0,3}[\w
 _CLAUSES = re.compile(
     r"\s*(?:[;:]|,(?!\d)|(?<=[.!?])\s|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I
 )
-_DATE = DATE
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|on|since|until|during|from)\s+(?:the\s+)?$", re.I)
 
 
@@ -129,6 +128,8 @@ def _outer(clause: str, other: str) -> str:
     told Corvane's management not to raise its pay offer" tells (and its denial denies telling)
     whatever "told Corvane what to offer" says; "told staff not to report leaks" keeps its "not"
     against "staff were told to report leaks", where both have the verb."""
+    if not _NOT_TO.search(clause):
+        return clause
     terms = content_terms(other, framing=True)
     return _NOT_TO.sub(lambda m: m.group() if content_terms(m.group(1), framing=True) & terms else "", clause)
 
@@ -148,8 +149,8 @@ def subject_shared(claim: str, source: str) -> bool:
     return not mine or not theirs or bool(mine & theirs) or bool(theirs & content_terms(claim))
 
 
-# A circumstance of a claim: where, when, of what ("on the night of the Aldwick near-miss").
-_CIRCUMSTANCE = re.compile(
+# An adjunct of place or time ("on the night of the Aldwick near-miss"), to the next clause.
+_ADJUNCT = re.compile(
     r"(?<!-)\b(?:on|in|at|during|since|after|before|until|throughout)\b(?!-)"
     r".*?(?=[,;]|\b(?:and|but|because|that|who|which|when|while)\b|$)", re.I
 )
@@ -162,7 +163,7 @@ def point_shared(claim: str, source: str) -> bool:
     single signaller had been running the boxes on the night of the near-miss" shares its night
     and its near-miss, not its point. A claim whose words are all names or circumstances passes.
     """
-    core = content_terms(" ".join(w for w in _WORD.findall(_CIRCUMSTANCE.sub(" ", claim)) if w[:1].islower()))
+    core = content_terms(" ".join(w for w in _WORD.findall(_ADJUNCT.sub(" ", claim)) if w[:1].islower()))
     return not core or bool(core & content_terms(source))
 
 
@@ -312,7 +313,7 @@ def _name_differences(
         # Spelling aside ("Zelensky", "Butcha"), a name the source's paragraph has is the source's.
         if name.casefold() in folded or any(same_person(name, g) for g in given):
             continue
-        if alternative is not None or (located and kind != "date"):  # a date may be left to the paragraph
+        if alternative is not None or located:
             found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
     return found
 
@@ -365,18 +366,18 @@ def _contrast_differences(content: str, source: str) -> list[Difference]:
 def _slotted(text: str) -> list[tuple[str, bool]]:
     """The names and dates of a text, each with whether it stands in a place or time slot."""
     return [
-        (name, bool(_DATE.fullmatch(name) or _LOCATIVE.search(text[: text.find(name)])))
+        (name, bool(DATE.fullmatch(name) or _LOCATIVE.search(text[: text.find(name)])))
         for name in _names_and_dates(text)
     ]
 
 
 def _names_and_dates(text: str) -> list[str]:
-    names = [n for n in names_in(text) if n not in NOT_NAMES and not _DATE.fullmatch(n)]
-    return names + [m.group() for m in _DATE.finditer(text)]
+    names = [n for n in names_in(text) if n not in NOT_NAMES and not DATE.fullmatch(n)]
+    return names + [m.group() for m in DATE.finditer(text)]
 
 
 def _kind(name: str, speakers: SpeakerIndex | None) -> DifferenceKind:
-    if _DATE.search(name):
+    if DATE.search(name):
         return "date"
     if speakers is not None and speakers.find(name):
         return "person"
@@ -392,8 +393,8 @@ def _cue_difference(stance: str, cue: str, source: Claim, content: str = "") -> 
     found_strength = _strength(source.stance)
     if claimed_strength and found_strength and claimed_strength != found_strength:
         return Difference("cue", cue, source.cue)
-    asked = _directive(source)
-    if stance in _DIRECTIVE and asked is not None and _DIRECTIVE[stance] != asked[0]:
+    asked = _directive(source) if stance in _DIRECTIVE else None
+    if asked is not None and _DIRECTIVE[stance] != asked[0]:
         return Difference("cue", cue, asked[1])  # "ordered" or "demanded" for "urged" or "I would suggest"
     return None
 
@@ -501,10 +502,6 @@ def defends(claim_text: str, source: Claim) -> bool:
     return subject <= speaker or bool(role & _REPRESENTS and not role & {"former", "ex"})
 
 
-_IRREGULAR_PAST = frozenset({
-    "spent", "paid", "made", "took", "gave", "told", "knew", "found", "got", "kept", "left", "lost", "put", "sent",
-    "saw", "won", "began", "held", "brought", "bought", "built", "ran", "cut", "set", "met", "led", "sold",
-})
 
 
 def _acts(claim_text: str) -> bool:
@@ -515,7 +512,7 @@ def _acts(claim_text: str) -> bool:
         return False
     rest = claim_text.strip()[lead.end():].split()
     verb = re.sub(r"^['’]s$", "", rest[0]) if rest else ""
-    return bool(_FINITE.fullmatch(verb)) or verb.lower() in _IRREGULAR_PAST
+    return bool(_FINITE.fullmatch(verb)) or verb.lower() in IRREGULAR_PAST
 
 
 # A claim's leading proper name: "The Water Standards Authority", "Tarn Water('s)", "Ministry of Health".

@@ -175,17 +175,17 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-# Irregular past forms, read as their verb so that "kept ... quiet" shares "keep" with "tried to
-# keep the incident quiet" (the stemmer only strips regular endings). Not "built" or "met", whose
-# verbs stem like the nouns "building" and "meeting" ("a building site" is no answer to "when was
-# the bridge built?").
-IRREGULAR_VERBS: dict[str, str] = {
+# Irregular past forms and their verbs. Content terms read them as the verb, so that "kept ...
+# quiet" shares "keep" with "tried to keep the incident quiet" (the stemmer only strips regular
+# endings); not "built" or "met", whose verbs stem like the nouns "building" and "meeting" ("a
+# building site" is no answer to "when was the bridge built?"), nor the reporting words.
+IRREGULAR_PAST: dict[str, str] = {
     form: base for base, forms in (
         ("keep", "kept"), ("pay", "paid"), ("spend", "spent"), ("make", "made"), ("take", "took taken"),
         ("give", "gave given"), ("know", "knew known"), ("find", "found"), ("get", "got gotten"),
         ("leave", "left"), ("lose", "lost"), ("send", "sent"), ("see", "saw seen"), ("win", "won"),
-        ("begin", "began begun"), ("hold", "held"), ("bring", "brought"), ("buy", "bought"),
-        ("run", "ran"), ("lead", "led"), ("sell", "sold"), ("hear", "heard"), ("fall", "fell fallen"),
+        ("begin", "began begun"), ("hold", "held"), ("bring", "brought"), ("buy", "bought"), ("build", "built"),
+        ("run", "ran"), ("meet", "met"), ("lead", "led"), ("sell", "sold"), ("hear", "heard"), ("fall", "fell fallen"),
         ("rise", "rose risen"), ("drive", "drove driven"), ("break", "broke broken"), ("choose", "chose chosen"),
         ("fly", "flew flown"), ("grow", "grew grown"), ("hide", "hid hidden"), ("steal", "stole stolen"),
         ("write", "wrote written"), ("speak", "spoke spoken"), ("sleep", "slept"), ("stand", "stood"),
@@ -193,8 +193,10 @@ IRREGULAR_VERBS: dict[str, str] = {
         ("seek", "sought"), ("think", "thought"), ("feel", "felt"), ("deal", "dealt"), ("mean", "meant"),
         ("sit", "sat"), ("shut", "shut"), ("strike", "struck"), ("freeze", "froze frozen"), ("wake", "woke woken"),
         ("forbid", "forbade forbidden"), ("withdraw", "withdrew withdrawn"), ("undertake", "undertook undertaken"),
+        ("say", "said"), ("tell", "told"), ("put", "put"), ("cut", "cut"), ("set", "set"),
     ) for form in forms.split()
 }
+_AS_VERBS = {form: base for form, base in IRREGULAR_PAST.items() if form not in {"built", "met", "said", "told"}}
 
 
 def content_terms(text: str, *, framing: bool = False) -> set[str]:
@@ -210,7 +212,7 @@ def content_terms(text: str, *, framing: bool = False) -> set[str]:
             numbers.add(_number(token))
             continue
         token = re.sub(r"['’]s$", "", token)
-        token = IRREGULAR_VERBS.get(token, token)
+        token = _AS_VERBS.get(token, token)
         if token not in STOPWORDS and (framing or token not in FRAMING_WORDS) and len(token) > 1:
             words.append(token)
     return set(_stemmer().stemWords(words)) | numbers

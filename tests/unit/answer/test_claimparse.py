@@ -100,3 +100,10 @@ def test_a_news_sentence_may_leave_out_that_after_a_belief_verb() -> None:
 )
 def test_a_passive_told_names_no_speaker(text: str) -> None:
     assert not parse_claim(text).attributed
+
+
+def test_a_rejected_speaker_close_to_the_longest_reads_the_claim_as_bare() -> None:
+    # Each longer speaker is tried up to the longest a speaker may be, never past it.
+    text = "Nobody told the chemical safety inspectorate about Brel's concerns before the blast at the depot."
+    assert parse_claim(text).speaker is None
+    assert parse_claim("x " * 45 + "said that it rains").speaker is None
