@@ -9,8 +9,9 @@ A sentence with markers is kept only if all of these hold:
 1. at least one of its ``[n]`` names a citation (markers naming none are deleted);
 2. every quotation in it appears verbatim (up to whitespace, quote style, case and ``…``
    gaps) in one of its cited quotes;
-3. every number written in digits in it appears in its cited quotes or their titles (a changed
-   figure is the most damaging hallucination and overlap alone barely notices it);
+3. every number written in digits in it appears in its cited quotes, their titles or their
+   attributions ("Declan Murrow, 52") (a changed figure is the most damaging hallucination and
+   overlap alone barely notices it);
 4. its support score (``support.support_score``: content-word coverage by the cited quotes and
    titles, averaged with the scorer's similarity to the quotes if given) reaches ``threshold``.
    A sentence every content word of which occurs in its cited quotes, their titles or their
@@ -177,9 +178,10 @@ def _gate(sentence: str, by_id: dict[int, Citation], named: dict[int, list[str]]
         if not any(all(f in passage for f in fragments) for passage in normalised):
             return SentenceReport(cleaned, False, "quotation not in cited passages", cited=valid)
     titles = [by_id[n].title for n in valid]
-    if numbers_in(bare) - set().union(*(numbers_in(text) for text in [*quotes, *titles])):
+    labels = [*titles, *(x for n in valid for x in named.get(n, ()))]
+    if numbers_in(bare) - set().union(*(numbers_in(text) for text in [*quotes, *labels])):
         return SentenceReport(cleaned, False, "number not in cited passages", cited=valid)
-    if lexical_support(bare, quotes, [*titles, *(x for n in valid for x in named.get(n, ()))]) >= 1.0:
+    if lexical_support(bare, quotes, labels) >= 1.0:
         return SentenceReport(cleaned, True, "supported", 1.0, valid)  # every word is the source's own
     return _Scored(cleaned, bare, quotes, titles, valid)
 

@@ -74,6 +74,18 @@ def test_changed_figure_is_removed() -> None:
     assert verify(answer(text, 3)).answer == "The ministry said 498 soldiers died [1]."
 
 
+def test_a_number_in_the_cited_source_s_attribution_is_no_invented_figure() -> None:
+    # The label attribution resolved for the span ("Helena Voss (58)") is the source's, as a title
+    # is; the same figure with no attribution that has it is still dropped.
+    text = "Helena Voss (58) said the harbour bridge would reopen in June [1]."
+    labelled = Attribution(
+        speaker="Helena Voss", speaker_mention="Mayor Helena Voss", role="58", cue="said", stance="asserts",
+        content="the harbour bridge would reopen in June", citation=1,
+    )
+    assert verify(answer(text, 1, attributions=(labelled,))).answer == text
+    assert verify(answer(text, 1, attributions=(attribution(1, "Helena Voss"),))).abstained
+
+
 def test_unsupported_answer_abstains() -> None:
     result = verify(answer("Velmar troops captured the regional airport overnight [3]. Sources disagree.", 3, 4))
     assert result == Answer("What happened at Oskova?", ABSTAIN_MESSAGE, abstained=True)

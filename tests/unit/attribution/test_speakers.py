@@ -26,7 +26,8 @@ Ministry about the damage on Friday.
 The ministry said it first heard of the damage on Sunday.
 
 Piet Ostrander, the coordinator of the passengers' group Coastline Voice, said the delays had cost \
-commuters far more. The group says at least 900 people missed work last week.
+commuters far more. Edda Lorne, 61, who has commuted from Dellby for a decade, said she had stopped \
+taking the train. The group says at least 900 people missed work last week.
 
 Q: Will the line reopen this month?
 
@@ -49,6 +50,11 @@ def test_a_lead_s_unnamed_speaker_is_the_person_named_next(claims: list[Claim]) 
     (lead,) = said(claims, "Harlow Rail will cut fares")
     assert lead.speaker == "Marta Quinlan" and lead.speaker_mention == "its chief executive"
     assert lead.role == "Harlow Rail's chief executive"  # "its" is the company the sentence opens with
+
+
+def test_an_age_beside_a_name_is_no_role(claims: list[Claim]) -> None:
+    (commuter,) = said(claims, "she had stopped taking the train")
+    assert commuter.speaker == "Edda Lorne" and commuter.role is None  # "Edda Lorne, 61, who ...": no role
 
 
 def test_a_pronoun_never_refers_to_an_organisation(claims: list[Claim]) -> None:
