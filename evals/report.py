@@ -61,6 +61,10 @@ class Options:
     quick: bool = False
 
 
+# The blind check sets (evals/checks/blind*), each written by a helper that never read or ran the engine.
+BLIND_SETS = {"blind": "blind", "blind2": "second blind", "blind3": "third blind", "blind4": "fourth blind",
+              "blind5": "fifth blind"}
+
 # The headline: (key, label, path into results.json). Percentages, except keys ending in _ms.
 _PCT = ("attribution", "polnear", "whosaid")
 HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -78,22 +82,13 @@ HEADLINE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
       for m in ("verdict_accuracy", "speaker_accuracy")),
     *((f"checks.{c}.verdict_accuracy", f"claim checks {c.replace('_', ' ')} verdict acc.",
        ("checks", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
-    *((f"checks.blind.{m}", f"blind claim checks {m.replace('_', ' ')}",
-       ("checks_blind", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
-    *((f"checks.blind.{c}.verdict_accuracy", f"blind claim checks {c.replace('_', ' ')} verdict acc.",
-       ("checks_blind", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
-    *((f"checks.blind2.{m}", f"second blind claim checks {m.replace('_', ' ')}",
-       ("checks_blind2", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
-    *((f"checks.blind2.{c}.verdict_accuracy", f"second blind claim checks {c.replace('_', ' ')} verdict acc.",
-       ("checks_blind2", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
-    *((f"checks.blind3.{m}", f"third blind claim checks {m.replace('_', ' ')}",
-       ("checks_blind3", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
-    *((f"checks.blind3.{c}.verdict_accuracy", f"third blind claim checks {c.replace('_', ' ')} verdict acc.",
-       ("checks_blind3", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
-    *((f"checks.blind4.{m}", f"fourth blind claim checks {m.replace('_', ' ')}",
-       ("checks_blind4", "summary", "all", "overall", m, "value")) for m in ("verdict_accuracy", "speaker_accuracy")),
-    *((f"checks.blind4.{c}.verdict_accuracy", f"fourth blind claim checks {c.replace('_', ' ')} verdict acc.",
-       ("checks_blind4", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    *(row for name, label in BLIND_SETS.items() for row in (
+        *((f"checks.{name}.{m}", f"{label} claim checks {m.replace('_', ' ')}",
+           (f"checks_{name}", "summary", "all", "overall", m, "value"))
+          for m in ("verdict_accuracy", "speaker_accuracy")),
+        *((f"checks.{name}.{c}.verdict_accuracy", f"{label} claim checks {c.replace('_', ' ')} verdict acc.",
+           (f"checks_{name}", "summary", "all", c, "verdict_accuracy", "value")) for c in CHECK_CLASSES),
+    )),
     *((f"checks.polnear.{m}", f"PolNeAR checks {m.replace('_', ' ')}", ("checks_polnear", "summary", m))
       for m in CHECK_FIGURES),
     *((f"latency.{e}.{m}_ms", f"{label} {m} latency (ms)", ("latency", e, f"{m}_ms"))
@@ -142,10 +137,8 @@ def run_evals(options: Options, echo: Echo) -> dict[str, Any]:
     results["answers"] = _answers(options, root, echo)
     results["checks"] = _checks(options, echo)
     if not options.quick:
-        results["checks_blind"] = _checks_blind(echo)
-        results["checks_blind2"] = _checks_blind(echo, "blind2")
-        results["checks_blind3"] = _checks_blind(echo, "blind3")
-        results["checks_blind4"] = _checks_blind(echo, "blind4")
+        for name in BLIND_SETS:
+            results[f"checks_{name}"] = _checks_blind(echo, name)
     if root is not None:
         results["checks_polnear"] = _checks_polnear(options, root, echo)
     if options.quick:
@@ -207,7 +200,7 @@ def _checks(options: Options, echo: Echo) -> dict[str, Any]:
     return _step(echo, "claim checks on evals/checks", lambda: checks.run("all"))
 
 
-def _checks_blind(echo: Echo, name: str = "blind") -> dict[str, Any]:
+def _checks_blind(echo: Echo, name: str) -> dict[str, Any]:
     from evals.checks import run as checks
 
     blind, corpus = checks.SETS[name]
