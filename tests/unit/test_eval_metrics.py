@@ -1,9 +1,16 @@
-"""The QA eval's citation matching: a citation shows its source as clients see it."""
+"""The QA eval's citation matching (a citation shows its source as clients see it), and the check sets."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+import pytest
+
 from evals.answers.gold import Evidence
 from evals.answers.metrics import _overlaps
+from evals.answers.run import corpus_texts
+from evals.checks.gold import CLASSES, load
+from evals.checks.run import SETS
 
 
 def test_a_citation_showing_a_relative_path_or_file_name_matches_the_ingested_file() -> None:
@@ -12,3 +19,11 @@ def test_a_citation_showing_a_relative_path_or_file_name_matches_the_ingested_fi
         assert _overlaps({"source": shown, "start": 12, "end": 30}, gold)
     assert not _overlaps({"source": "ry.txt", "start": 12, "end": 30}, gold)
     assert not _overlaps({"source": "ferry.txt", "start": 19, "end": 30}, gold)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_check_set_loads_with_every_class_and_its_speakers_in_its_corpus(name: str) -> None:
+    checks, corpus = SETS[name]
+    loaded = load(checks, "\n".join(corpus_texts([corpus]).values()))
+    per_class = Counter(c.cls for c in loaded)
+    assert set(per_class) == set(CLASSES) and min(per_class.values()) >= 5
