@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.answer.text import IRREGULAR_PAST, content_terms, coverage, topic_terms
-from bot.attribution.dates import DATE, Date, find_dates, read_date
+from bot.attribution.dates import DATE, Date, find_dates, find_times, read_date
 from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
 from bot.attribution.quantities import compatible, hedge, matching_quantities, parse_quantities
@@ -335,7 +335,15 @@ _CONTRASTS: tuple[tuple[DifferenceKind, frozenset[str]], ...] = (
     ("place", frozenset({"upper", "lower"})),
     ("date", frozenset({"morning", "afternoon", "evening", "night", "midnight", "noon"})),
     ("date", frozenset({"yesterday", "today", "tomorrow"})),
+    ("date", frozenset({"spring", "summer", "autumn", "winter"})),
 )
+
+# "before the evacuation" is not "after the evacuation": the same event, the other side of it.
+_RELATION = re.compile(
+    r"\b(before|after|until|since)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|its\s+|their\s+)?([a-z][\w'’-]*)",
+    re.I,
+)
+_SIDE_OF = {"before": "before", "until": "before", "after": "after", "since": "after"}
 
 
 # A time told relative to now: "this year" is not "last year".
@@ -360,6 +368,31 @@ def _contrast_differences(content: str, source: str) -> list[Difference]:
         mine, theirs = (claimed & words) - found, (found & words) - claimed
         if mine and theirs:
             out.append(Difference(kind, sorted(mine)[0], sorted(theirs)[0]))
+    return out + _relation_differences(content, source) + _time_differences(content, source)
+
+
+def _relation_differences(content: str, source: str) -> list[Difference]:
+    """"before the evacuation" where the source has "after the evacuation" (the same next word)."""
+    sides = {_stem(m.group(2)): m for m in _RELATION.finditer(source)}
+    out = []
+    for relation in _RELATION.finditer(content):
+        other = sides.get(_stem(relation.group(2)))
+        if other is not None and _SIDE_OF[other.group(1).lower()] != _SIDE_OF[relation.group(1).lower()]:
+            out.append(Difference("date", relation.group(0), other.group(0)))
+    return out
+
+
+def _stem(word: str) -> str:
+    return next(iter(content_terms(word)), word.lower())
+
+
+def _time_differences(content: str, source: str) -> list[Difference]:
+    """A time of day the claim gives where the source gives only other times ("9:40 p.m." for "11:15 p.m.")."""
+    found = find_times(source)
+    out = []
+    for written, time in find_times(content):
+        if found and all(time.differs(other) for _, other in found):
+            out.append(Difference("date", written, found[0][0]))
     return out
 
 

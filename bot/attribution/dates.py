@@ -8,6 +8,11 @@ nor other than "Monday" (they share no part).
 
 Month names are read in any case except "May" and "March", which must be capitalised ("may" and
 "march" are verbs); abbreviations need their full stop ("Oct.").
+
+Times of day ("9:40 p.m.", "21:40", "9 pm", "noon", "midnight") are read apart, into minutes
+after midnight (``find_times``): two times differ when they are more than ``TIME_TOLERANCE``
+minutes apart, so "shortly after nine" is not told from "9:10", and a time written without
+a.m. or p.m. ("at 9:40") is compared on the twelve-hour clock.
 """
 
 from __future__ import annotations
@@ -85,3 +90,64 @@ def _read(match: re.Match[str]) -> Date:
 def _month_number(name: str) -> int:
     word = name.lower().rstrip(".")
     return _FULL.index(word) + 1 if word in _FULL else _ABBREVIATED[word]
+
+
+# Minutes two written times may be apart and still be the same time ("about 9:40" for "9:45").
+TIME_TOLERANCE = 15
+_HALF_DAY = 12 * 60
+_MERIDIEM = r"(?P<mer>[ap])\.?\s?m\b\.?"
+TIME = re.compile(
+    rf"\b(?:(?P<h1>\d{{1,2}})[:.](?P<m1>[0-5]\d)(?:\s*{_MERIDIEM})?"
+    rf"|(?P<h2>\d{{1,2}})\s*(?P<mer2>[ap])\.?\s?m\b\.?"
+    rf"|(?P<word>noon|midday|midnight))",
+    re.I,
+)
+
+
+class Time(NamedTuple):
+    """A time of day as written: minutes after midnight, and whether a.m. or p.m. was given."""
+
+    minutes: int
+    meridiem: bool
+
+    def differs(self, other: Time) -> bool:
+        """More than ``TIME_TOLERANCE`` apart (on the twelve-hour clock unless both give a.m./p.m.)."""
+        apart = abs(self.minutes - other.minutes)
+        if not (self.meridiem and other.meridiem):
+            apart %= _HALF_DAY
+            apart = min(apart, _HALF_DAY - apart)
+        return apart > TIME_TOLERANCE
+
+
+# A bound, not a point: "until after midnight", "by 9 p.m.", "since 6 a.m.".
+_BOUND = re.compile(r"\b(?:after|before|by|until|till|since|from|between|and|to)\s+(?:about\s+|around\s+)?$", re.I)
+
+
+def find_times(text: str) -> list[tuple[str, Time]]:
+    """Every time of day ``text`` gives as a point, as written and as read.
+
+    "9.40" needs its a.m./p.m. (else it is a decimal); a bound ("after midnight", "by 9 p.m.")
+    or either end of a span ("from 6 a.m. to noon") is left out, as it names no one time.
+    """
+    out = []
+    for match in TIME.finditer(text):
+        time = _read_time(match)
+        if time is not None and not _BOUND.search(text[: match.start()]):
+            out.append((match.group().strip(), time))
+    return out
+
+
+def _read_time(match: re.Match[str]) -> Time | None:
+    parts = match.groupdict()
+    if parts["word"]:
+        return Time(12 * 60 if parts["word"].lower() in ("noon", "midday") else 0, True)
+    hour = int(parts["h1"] or parts["h2"])
+    minute = int(parts["m1"] or 0)
+    meridiem = (parts["mer"] or parts["mer2"] or "").lower()
+    if parts["h1"] and "." in match.group() and not meridiem:
+        return None  # "9.40" without a.m./p.m. is a decimal
+    if hour > 23 or (meridiem and not 1 <= hour <= 12):
+        return None
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    return Time(hour * 60 + minute, bool(meridiem) or hour > 12 or hour == 0)

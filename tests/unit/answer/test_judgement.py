@@ -238,6 +238,20 @@ def test_another_day_of_the_same_month_is_a_changed_date() -> None:
     assert attributed("Ida Lunde said the ministry was told of the leak on October 15", (later, 0.9))[0] == "misquoted"
 
 
+def test_another_time_season_or_side_of_an_event_is_a_changed_date() -> None:
+    alert = said("Ida Lunde", "the alert went out at 9:40 p.m., before the evacuation, in the spring")
+    for changed, found in (
+        ("the alert went out at 11:15 p.m.", "9:40 p.m."),
+        ("the alert went out after the evacuation", "before the evacuation"),
+        ("the alert went out in the winter", "spring"),
+    ):
+        verdict, finding = attributed(f"Ida Lunde said {changed}", (alert, 0.92))
+        assert verdict == "misquoted" and ("date", found) in [  # type: ignore[attr-defined]
+            (d.kind, d.found) for d in finding.differences]
+    assert attributed("Ida Lunde said the alert went out at 9:45 p.m., before the evacuation",
+                      (alert, 0.92))[0] == "supported"
+
+
 def test_a_negated_infinitive_is_what_was_told_not_a_negation_of_telling() -> None:
     denial = said("Ida Lunde", "reports that she had told Tarn Water's managers not to raise its prices",
                   stance="denies")

@@ -1,8 +1,8 @@
-"""Dates read into comparable parts, and days of the month that are not counts. FICTIONAL text."""
+"""Dates read into comparable parts, times of day, and days of the month that are not counts. FICTIONAL text."""
 
 from __future__ import annotations
 
-from bot.attribution.dates import Date, find_dates, read_date
+from bot.attribution.dates import Date, find_dates, find_times, read_date
 from bot.attribution.quantities import parse_quantities
 
 
@@ -31,3 +31,17 @@ def test_a_day_of_the_month_or_a_clock_time_is_no_count() -> None:
     assert parse_quantities("We were told on the 21st") == ()
     assert parse_quantities("the 22:47 service from Stelling") == ()
     assert parse_quantities("on October 15 a train with 200 people")[0].value == 200
+
+
+def test_times_of_day_are_read_as_minutes_and_differ_only_beyond_the_tolerance() -> None:
+    def times(text: str) -> list[tuple[str, int]]:
+        return [(written, t.minutes) for written, t in find_times(text)]
+
+    assert times("The siren sounded at 9:40 p.m., an hour after the 8.40 p.m. warning") == [
+        ("9:40 p.m.", 1300), ("8.40 p.m.", 1240)]
+    assert times("Crews left at 21:40 and at 6 am; the rest stayed until noon") == [("21:40", 1300), ("6 am", 360)]
+    assert times("a 2.50 rise, the 10.30 train, a 3:1 vote, nothing until after midnight") == []
+    (_, evening), (_, later), (_, bare) = find_times("at 9:40 p.m., at 9:50 p.m., at 9:40")
+    assert not evening.differs(later) and not evening.differs(bare)  # ten minutes; "9:40" on the 12-hour clock
+    (_, night), = find_times("at 11:15 p.m.")
+    assert evening.differs(night)
