@@ -391,8 +391,9 @@ def _time_differences(content: str, source: str) -> list[Difference]:
     found = find_times(source)
     out = []
     for written, time in find_times(content):
-        if found and all(time.differs(other) for _, other in found):
-            out.append(Difference("date", written, found[0][0]))
+        comparable = [(text, other) for text, other in found if other.bound in (None, time.bound) or time.bound is None]
+        if comparable and all(time.differs(other) for _, other in comparable):
+            out.append(Difference("date", written, comparable[0][0]))
     return out
 
 

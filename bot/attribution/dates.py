@@ -9,10 +9,12 @@ nor other than "Monday" (they share no part).
 Month names are read in any case except "May" and "March", which must be capitalised ("may" and
 "march" are verbs); abbreviations need their full stop ("Oct.").
 
-Times of day ("9:40 p.m.", "21:40", "9 pm", "noon", "midnight") are read apart, into minutes
-after midnight (``find_times``): two times differ when they are more than ``TIME_TOLERANCE``
-minutes apart, so "shortly after nine" is not told from "9:10", and a time written without
-a.m. or p.m. ("at 9:40") is compared on the twelve-hour clock.
+Times of day ("9:40 p.m.", "21:40", "9 pm", "7 o'clock", "at about 3.15", "noon", "midnight")
+are read apart, into minutes after midnight and the bound they may be ("by 9 p.m.",
+``find_times``): two times differ when they are more than ``TIME_TOLERANCE`` minutes apart, so
+"about 9:40" is not told from "9:45"; a time written without a.m. or p.m. ("at 9:40") may be
+either half of the day; and a point differs from a bound it lies outside ("at about 3.15" is
+not "after 7 p.m.").
 """
 
 from __future__ import annotations
@@ -99,41 +101,85 @@ _MERIDIEM = r"(?P<mer>[ap])\.?\s?m\b\.?"
 TIME = re.compile(
     rf"\b(?:(?P<h1>\d{{1,2}})[:.](?P<m1>[0-5]\d)(?:\s*{_MERIDIEM})?"
     rf"|(?P<h2>\d{{1,2}})\s*(?P<mer2>[ap])\.?\s?m\b\.?"
+    rf"|(?P<h3>\d{{1,2}})(?P<oclock>\s*o['’]clock)"
     rf"|(?P<word>noon|midday|midnight))",
     re.I,
 )
 
 
 class Time(NamedTuple):
-    """A time of day as written: minutes after midnight, and whether a.m. or p.m. was given."""
+    """A time of day as written: minutes after midnight, whether a.m. or p.m. was given, and the
+    bound it is, if one ("by", "after", "until": "by 9 p.m." is no point in time)."""
 
     minutes: int
     meridiem: bool
+    bound: str | None = None
 
     def differs(self, other: Time) -> bool:
-        """More than ``TIME_TOLERANCE`` apart (on the twelve-hour clock unless both give a.m./p.m.)."""
-        apart = abs(self.minutes - other.minutes)
-        if not (self.meridiem and other.meridiem):
-            apart %= _HALF_DAY
-            apart = min(apart, _HALF_DAY - apart)
-        return apart > TIME_TOLERANCE
+        """Whether the two cannot be the same time, ``TIME_TOLERANCE`` minutes allowed.
+
+        Two points (or two bounds of one kind) differ when they are further apart; a point differs
+        from a bound it lies outside ("at about 3.15" is not "after 7 p.m."); "after midnight" and
+        "by 9 p.m." are not told apart. A time without a.m. or p.m. may be either.
+        """
+        if self.bound is not None and other.bound is not None and self.bound != other.bound:
+            return False
+        point, bound = (self, other) if self.bound is None else (other, self)
+        readings = [(a, b) for a in point._readings() for b in bound._readings()]
+        if bound.bound is None or bound.bound == point.bound:
+            return all(_apart(a, b) > TIME_TOLERANCE for a, b in readings)
+        if bound.bound in _LOWER_BOUNDS:
+            return all(a < b - TIME_TOLERANCE for a, b in readings)
+        if bound.bound in _UPPER_BOUNDS:
+            return all(a > b + TIME_TOLERANCE for a, b in readings)
+        return False
+
+    def _readings(self) -> tuple[int, ...]:
+        """Minutes after midnight it may be: both halves of the day without a.m. or p.m."""
+        return (self.minutes,) if self.meridiem else (self.minutes % _HALF_DAY, self.minutes % _HALF_DAY + _HALF_DAY)
 
 
-# A bound, not a point: "until after midnight", "by 9 p.m.", "since 6 a.m.".
-_BOUND = re.compile(r"\b(?:after|before|by|until|till|since|from|between|and|to)\s+(?:about\s+|around\s+)?$", re.I)
+def _apart(a: int, b: int) -> int:
+    return min(abs(a - b), 2 * _HALF_DAY - abs(a - b))
+
+
+_LOWER_BOUNDS = frozenset({"after", "since", "from"})
+_UPPER_BOUNDS = frozenset({"before", "by", "until", "to"})
+
+
+# A bound, not a point: "until after midnight", "by 9 p.m.", "since 6 a.m.", either end of "from 6 a.m. to noon".
+_BOUND = re.compile(
+    r"\b(after|before|by|until|till|since|from|between|and|to)\s+(?:about\s+|around\s+|shortly\s+)?$", re.I
+)
+_BOUND_WORDS = {"till": "until", "between": "from", "and": "to"}
+
+
+# "at about 3.15" is a time; "at 2.50 per cent" is not.
+_AT_TIME = re.compile(r"\b(?:at|by|until|till|after|before|since|from)\s+(?:about\s+|around\s+|shortly\s+)?$", re.I)
+_NOT_TIME = re.compile(r"\s*(?:%|per\s*cent|percent|points?|times|[a-z]*illion|euros?|pounds?|dollars?|crowns?"
+                       r"|marks?|florins?|metres?|meters?|kilo\w*|miles?|hours?|minutes?)\b", re.I)
+
+
+def time_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` writes a time no count could be ("6 a.m.", "22:47", "7 o'clock"): its numbers
+    are no counts. "at about 3.15" may be a time or a figure, so it stays a figure as well."""
+    return [m.span() for m in TIME.finditer(text) if _read_time(m) is not None and not _ambiguous(m)]
+
+
+def _ambiguous(match: re.Match[str]) -> bool:
+    return bool(match.group("h1")) and "." in match.group() and not match.group("mer")
 
 
 def find_times(text: str) -> list[tuple[str, Time]]:
-    """Every time of day ``text`` gives as a point, as written and as read.
-
-    "9.40" needs its a.m./p.m. (else it is a decimal); a bound ("after midnight", "by 9 p.m.")
-    or either end of a span ("from 6 a.m. to noon") is left out, as it names no one time.
-    """
+    """Every time of day ``text`` gives, as written and as read ("9.40" needs its a.m./p.m., else
+    it is a decimal)."""
     out = []
     for match in TIME.finditer(text):
         time = _read_time(match)
-        if time is not None and not _BOUND.search(text[: match.start()]):
-            out.append((match.group().strip(), time))
+        if time is not None:
+            bound = _BOUND.search(text[: match.start()])
+            word = bound.group(1).lower() if bound else None
+            out.append((match.group().strip(), time._replace(bound=_BOUND_WORDS.get(word or "", word))))
     return out
 
 
@@ -141,11 +187,13 @@ def _read_time(match: re.Match[str]) -> Time | None:
     parts = match.groupdict()
     if parts["word"]:
         return Time(12 * 60 if parts["word"].lower() in ("noon", "midday") else 0, True)
-    hour = int(parts["h1"] or parts["h2"])
+    hour = int(parts["h1"] or parts["h2"] or parts["h3"])
     minute = int(parts["m1"] or 0)
     meridiem = (parts["mer"] or parts["mer2"] or "").lower()
-    if parts["h1"] and "." in match.group() and not meridiem:
-        return None  # "9.40" without a.m./p.m. is a decimal
+    if parts["h1"] and "." in match.group() and not meridiem and not _AT_TIME.search(match.string[: match.start()]):
+        return None  # "9.40" without a.m./p.m. is a decimal, unless told "at" ("at about 3.15")
+    if _NOT_TIME.match(match.string, match.end()):
+        return None  # "at 2.50 per cent", "at 1.20 euros"
     if hour > 23 or (meridiem and not 1 <= hour <= 12):
         return None
     if meridiem:

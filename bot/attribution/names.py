@@ -25,6 +25,12 @@ TITLE_WORDS: frozenset[str] = frozenset(ROLE_NOUNS | {
 NOT_NAMES: frozenset[str] = frozenset({
     "Who", "What", "Is", "Did", "Does", "Do", "Has", "Have", "The", "And", "Was", "Were", "How", "When", "Where",
     "Why", "Which", "According", "Check", "True", "It", "I", "A", "An", "But", "Not", "No", "Yes", "That", "This",
+    # Function words a sentence opens with ("Some 31,000 households ..."): capitalised, never a name.
+    "Some", "Many", "Most", "All", "Every", "Each", "Several", "Few", "Fewer", "More", "Less", "Both", "Neither",
+    "Either", "None", "Nobody", "Nothing", "Any", "Another", "Other", "Others", "These", "Those", "Such", "There",
+    "They", "He", "She", "We", "You", "His", "Her", "Its", "Their", "Our", "My", "Your", "If", "Only", "About",
+    "Around", "Nearly", "Almost", "Over", "Up", "At", "In", "On", "For", "By", "From", "With", "After", "Before",
+    "Since", "Then",
 })
 ROLE_SYNONYMS = {"spokesman": "spokesperson", "spokeswoman": "spokesperson"}
 SAME_SURNAME_RATIO = 0.88  # "Zelensky" ~ "Zelenskyy" (0.94), "Peskov" !~ "Pesko" ... "Petrov" (0.67)

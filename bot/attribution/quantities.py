@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
-from bot.attribution.dates import MONTH
+from bot.attribution.dates import MONTH, time_spans
 from bot.model import Quantity, Span
 
 _WORD_NUMBERS = {
@@ -77,6 +78,8 @@ def _quantity(text: str, match: re.Match[str], limit: int) -> Quantity | None:
         return None
     if _ORDINAL_OR_CLOCK.match(text, match.end()) or text[max(0, match.start() - 1) : match.start()] == ":":
         return None  # "the 21st", "22:47"
+    if any(start <= match.start("num") < end for start, end in _time_spans(text)):
+        return None  # "6 a.m.", "at about 3.15"
     if re.fullmatch(r"(19|20)\d\d", raw) and not match.group("approx"):
         return None  # a year
     value = _WORD_NUMBERS.get(raw.lower())
@@ -280,3 +283,8 @@ def _singular(word: str) -> str:
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         return word[:-1]
     return word
+
+
+@lru_cache(maxsize=256)
+def _time_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(time_spans(text))

@@ -238,6 +238,14 @@ def test_another_day_of_the_same_month_is_a_changed_date() -> None:
     assert attributed("Ida Lunde said the ministry was told of the leak on October 15", (later, 0.9))[0] == "misquoted"
 
 
+def test_a_claim_opening_with_a_quantifier_names_nobody() -> None:
+    # "Some" opening the claim is no place the source would have to name.
+    counted = said("Vera Holt", "volunteers had counted about 31,000 households on the supply, not the 18,000 given "
+                   "by Tarn Water")
+    assert compare("Some 31,000 households were on the supply", "asserts", counted).differences == ()
+    assert bare("Some 31,000 households were on the supply", (counted, 0.8)) == "supported"
+
+
 def test_another_time_season_or_side_of_an_event_is_a_changed_date() -> None:
     alert = said("Ida Lunde", "the alert went out at 9:40 p.m., before the evacuation, in the spring")
     for changed, found in (
