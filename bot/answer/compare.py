@@ -391,7 +391,7 @@ def _time_differences(content: str, source: str) -> list[Difference]:
     found = find_times(source)
     out = []
     for written, time in find_times(content):
-        comparable = [(text, other) for text, other in found if other.bound in (None, time.bound) or time.bound is None]
+        comparable = [(text, other) for text, other in found if time.compares(other)]
         if comparable and all(time.differs(other) for _, other in comparable):
             out.append(Difference("date", written, comparable[0][0]))
     return out

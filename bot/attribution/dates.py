@@ -122,7 +122,7 @@ class Time(NamedTuple):
         from a bound it lies outside ("at about 3.15" is not "after 7 p.m."); "after midnight" and
         "by 9 p.m." are not told apart. A time without a.m. or p.m. may be either.
         """
-        if self.bound is not None and other.bound is not None and self.bound != other.bound:
+        if not self.compares(other):
             return False
         point, bound = (self, other) if self.bound is None else (other, self)
         readings = [(a, b) for a in point._readings() for b in bound._readings()]
@@ -133,6 +133,10 @@ class Time(NamedTuple):
         if bound.bound in _UPPER_BOUNDS:
             return all(a > b + TIME_TOLERANCE for a, b in readings)
         return False
+
+    def compares(self, other: Time) -> bool:
+        """Whether the two can be told apart at all: not two bounds of different kinds."""
+        return self.bound is None or other.bound is None or self.bound == other.bound
 
     def _readings(self) -> tuple[int, ...]:
         """Minutes after midnight it may be: both halves of the day without a.m. or p.m."""
@@ -147,15 +151,14 @@ _LOWER_BOUNDS = frozenset({"after", "since", "from"})
 _UPPER_BOUNDS = frozenset({"before", "by", "until", "to"})
 
 
-# A bound, not a point: "until after midnight", "by 9 p.m.", "since 6 a.m.", either end of "from 6 a.m. to noon".
-_BOUND = re.compile(
-    r"\b(after|before|by|until|till|since|from|between|and|to)\s+(?:about\s+|around\s+|shortly\s+)?$", re.I
+# The word a time is told with: "at about 3.15", or a bound ("until after midnight", "by 9 p.m.",
+# "since 6 a.m.", either end of "from 6 a.m. to noon").
+_TOLD = re.compile(
+    r"\b(at|after|before|by|until|till|since|from|between|and|to)\s+(?:about\s+|around\s+|shortly\s+)?$", re.I
 )
 _BOUND_WORDS = {"till": "until", "between": "from", "and": "to"}
-
-
-# "at about 3.15" is a time; "at 2.50 per cent" is not.
-_AT_TIME = re.compile(r"\b(?:at|by|until|till|after|before|since|from)\s+(?:about\s+|around\s+|shortly\s+)?$", re.I)
+# A decimal is a time only told with one of these ("at about 3.15"; "rose to 3.15" is a figure).
+_DECIMAL_TIME_WORDS = frozenset({"at", "by", "until", "till", "after", "before", "since", "from"})
 _NOT_TIME = re.compile(r"\s*(?:%|per\s*cent|percent|points?|times|[a-z]*illion|euros?|pounds?|dollars?|crowns?"
                        r"|marks?|florins?|metres?|meters?|kilo\w*|miles?|hours?|minutes?)\b", re.I)
 
@@ -167,7 +170,14 @@ def time_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _ambiguous(match: re.Match[str]) -> bool:
+    """A decimal-looking time without a.m. or p.m.: "3.15"."""
     return bool(match.group("h1")) and "." in match.group() and not match.group("mer")
+
+
+def _told(match: re.Match[str]) -> str | None:
+    """The word a time is told with, lower case: "at", "by", "after" ... or None."""
+    told = _TOLD.search(match.string[: match.start()])
+    return told.group(1).lower() if told else None
 
 
 def find_times(text: str) -> list[tuple[str, Time]]:
@@ -177,9 +187,9 @@ def find_times(text: str) -> list[tuple[str, Time]]:
     for match in TIME.finditer(text):
         time = _read_time(match)
         if time is not None:
-            bound = _BOUND.search(text[: match.start()])
-            word = bound.group(1).lower() if bound else None
-            out.append((match.group().strip(), time._replace(bound=_BOUND_WORDS.get(word or "", word))))
+            word = _told(match)
+            bound = None if word in (None, "at") else _BOUND_WORDS.get(word or "", word)
+            out.append((match.group().strip(), time._replace(bound=bound)))
     return out
 
 
@@ -190,7 +200,7 @@ def _read_time(match: re.Match[str]) -> Time | None:
     hour = int(parts["h1"] or parts["h2"] or parts["h3"])
     minute = int(parts["m1"] or 0)
     meridiem = (parts["mer"] or parts["mer2"] or "").lower()
-    if parts["h1"] and "." in match.group() and not meridiem and not _AT_TIME.search(match.string[: match.start()]):
+    if _ambiguous(match) and _told(match) not in _DECIMAL_TIME_WORDS:
         return None  # "9.40" without a.m./p.m. is a decimal, unless told "at" ("at about 3.15")
     if _NOT_TIME.match(match.string, match.end()):
         return None  # "at 2.50 per cent", "at 1.20 euros"

@@ -386,7 +386,7 @@ def _role(tokens: list[Token], ent, root: Token) -> str | None:
     if ent is None:
         before = [*before, root]
     # "Declan Murrow, 52, who has worked as a signaller": an age is no role.
-    while after and after[0].like_num and after[0].text.isdigit():
+    while after and after[0].text.isdigit():
         after = after[1:]
     # "the director of the Authority, which regulates ...": the role ends where a relative clause begins.
     cut = next((i for i, t in enumerate(after) if t.lower_ in _RELATIVE or t.dep_ == "relcl"), None)
