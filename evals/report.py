@@ -63,7 +63,7 @@ class Options:
 
 # The blind check sets (evals/checks/blind*), each written by a helper that never read or ran the engine.
 BLIND_SETS = {"blind": "blind", "blind2": "second blind", "blind3": "third blind", "blind4": "fourth blind",
-              "blind5": "fifth blind"}
+              "blind5": "fifth blind", "blind6": "sixth blind"}
 
 # The headline: (key, label, path into results.json). Percentages, except keys ending in _ms.
 _PCT = ("attribution", "polnear", "whosaid")

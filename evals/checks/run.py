@@ -1,6 +1,6 @@
 """Claim-check eval: verdicts and speakers of ``mode="check"`` on the fictional Sarnport set.
 
-    .venv/bin/python -m evals.checks.run [--set sarnport|blind|blind2|blind3|blind4|blind5] [--split tune|heldout|all]
+    .venv/bin/python -m evals.checks.run [--set sarnport|blind|blind2|blind3|blind4|blind5|blind6] [--split tune|heldout|all]
         [--out DIR] [--json]
 
 Ingests evals/checks/corpus (six fictional articles about one invented depot explosion) into a
@@ -22,10 +22,11 @@ evals/out/checks, git-ignored). ``run`` returns the same data for ``whosaid eval
 invented event and 110 held-out checks, written by someone who neither read nor ran the engine;
 see its README); ``--set blind2`` the second blind set (evals/checks/blind2: a bank data breach,
 written the same way); ``--set blind3`` the third (evals/checks/blind3: a rail strike),
-``--set blind4`` the fourth (evals/checks/blind4: a stadium stand collapse) and ``--set blind5``
-the fifth (evals/checks/blind5: a wildfire evacuation). The Sarnport splits and the first three
-blind sets have been read while developing; of the fourth and fifth only the totals per class
-have been looked at.
+``--set blind4`` the fourth (evals/checks/blind4: a stadium stand collapse), ``--set blind5``
+the fifth (evals/checks/blind5: a wildfire evacuation) and ``--set blind6`` the sixth
+(evals/checks/blind6: a road bridge collapse). The Sarnport splits and the first three
+blind sets have been read while developing; of the fourth, fifth and sixth only the totals per
+class have been looked at.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ SETS: dict[str, tuple[Path, Path]] = {  # name: (checks, corpus)
     "blind3": (BLIND.with_name("blind3") / "checks.jsonl", BLIND.with_name("blind3") / "corpus"),
     "blind4": (BLIND.with_name("blind4") / "checks.jsonl", BLIND.with_name("blind4") / "corpus"),
     "blind5": (BLIND.with_name("blind5") / "checks.jsonl", BLIND.with_name("blind5") / "corpus"),
+    "blind6": (BLIND.with_name("blind6") / "checks.jsonl", BLIND.with_name("blind6") / "corpus"),
 }
 
 
