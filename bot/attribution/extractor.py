@@ -152,7 +152,7 @@ def assemble(
 
     ``original`` is the text before markup was masked (the same offsets); contents are read from it.
     """
-    cands = sorted(finish(cands), key=lambda c: c.cue_span)
+    cands = sorted(finish(cands, original or text), key=lambda c: c.cue_span)
     claims = _to_claims(original or text, cands, entities, pair_quotes(text), article_id)
     return transcript_claims(original or text, answered_questions(text, claims), article_id)
 

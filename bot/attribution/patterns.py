@@ -153,7 +153,7 @@ def _verb(tok: Token, offset: int) -> Candidate | None:
     subject = _subject(tok)
     if subject is None:
         return _impersonal(tok, content, offset)
-    if subject.lower_ in {"it", "this", "that", "there", "which", "what", "who"}:
+    if antecedent(subject).lower_ in {"it", "this", "that", "there", "which", "what", "who"}:
         return None  # "it shows that ...": a thing, not a speaker, or a relative pronoun
     cue_tokens = [tok, *(c for c in tok.children if c.dep_ in {"prt", "neg"} and c.i > tok.i)]
     cue_span = _token_spans(cue_tokens, offset)[0]
@@ -162,7 +162,7 @@ def _verb(tok: Token, offset: int) -> Candidate | None:
         cue=_doc_text(tok)[cue_span[0] - offset : cue_span[1] - offset],
         stance=CUE_VERBS[lemma],
         content=subtract(content, cue_span),
-        source=_mention(subject, offset),
+        source=source_mention(subject, offset),
         negated=any(c.dep_ == "neg" for c in tok.children),
     )
 
@@ -200,6 +200,17 @@ def _subject(tok: Token) -> Token | None:
             return None
         current = current.head
     return None
+
+
+def antecedent(tok: Token) -> Token:
+    """The noun a relative pronoun stands for, or the token itself.
+
+    "Doris Crouse-Mays, who said the deal was fair": the speaker of "said" is Crouse-Mays.
+    """
+    relative = tok.lower_ in _RELATIVE and tok.tag_ in {"WP", "WDT"}
+    if relative and tok.head.dep_ == "relcl" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
+        return tok.head.head
+    return tok
 
 
 def _climbs(tok: Token) -> bool:
@@ -325,6 +336,22 @@ def _mention(root: Token, offset: int) -> Mention:
         span=(span[0] + offset, span[1] + offset), text=text[span[0] : span[1]], kind=kind,
         name=ent.text if ent is not None else None, role=role, head=root.lower_,
     )
+
+
+def source_mention(tok: Token, offset: int, written: Span | None = None) -> Mention:
+    """A source's mention, spanning ``written`` (article offsets) when given, else the phrase.
+
+    A relative pronoun is described by the noun it stands for: "Doris Sand, who said ..." is a
+    mention "who" named "Doris Sand", as a "he" stays "he"; "The report, which said ..." is the
+    mention "The report", since a description is resolved by its words.
+    """
+    named = antecedent(tok)
+    mention = _mention(named, offset)
+    if (named is not tok and mention.name is None) or (named is tok and written is None):
+        return mention
+    start, end = written or (offset + tok.idx, offset + tok.idx + len(tok.text))
+    mention.span, mention.text = (start, end), tok.doc.text[start - offset : end - offset]
+    return mention
 
 
 def _appositive_person(prep: Token) -> Token | None:

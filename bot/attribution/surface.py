@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import pairwise
 from typing import Literal
 
 from bot.attribution.candidates import Candidate, Mention
@@ -27,6 +28,9 @@ _NOT_SPEAKERS = frozenset(
         "q", "a", "question", "answer", "breaking", "exclusive", "live", "opinion", "analysis",
     }
 )
+# A line break after a line that ends without closing punctuation: a headline, byline or caption
+# ends there, and no sentence runs on across it.
+_LAYOUT_BREAK = re.compile(r"(?<=[^\s.!?:;,\"”’'…)\]–—-])[ \t]*\n")
 _MIN_QUOTE_WORDS = 4  # shorter quotations are usually scare quotes or titles
 _MAX_LINK_GAP = 250  # characters between a cue and a quote it may claim
 _BREAKS = re.compile(r"\n\s*")
@@ -127,15 +131,35 @@ def _crosses_paragraph(between: str, *, after: bool) -> bool:
     return not opens_paragraph or len(_BREAKS.findall(between)) > 1
 
 
-def finish(cands: list[Candidate]) -> list[Candidate]:
-    """Fold attached quotes into the content and drop candidates left without content."""
+def finish(cands: list[Candidate], text: str) -> list[Candidate]:
+    """Fold attached quotes into the content, keep it on its cue's side of a layout break, and
+    drop candidates left without content."""
     done: list[Candidate] = []
+    breaks = [m.start() for m in _LAYOUT_BREAK.finditer(text)]
     for cand in cands:
         content = merge([*cand.content, *cand.extra])
         content = subtract(content, cand.cue_span)
         if cand.source is not None:
             content = subtract(content, cand.source.span)
+        content = _cue_block(text, content, cand.cue_span, breaks)
         cand.content, cand.extra = [s for s in content if s[1] > s[0]], []
         if cand.content:
             done.append(cand)
     return done
+
+
+def _cue_block(text: str, content: list[Span], cue: Span, breaks: list[int]) -> list[Span]:
+    """The content cut at layout breaks, only the part in the cue's block kept (when it has one).
+
+    "Kremlin admits to 'significant' loss of troops" as a headline, and the byline below it:
+    the content ends with the headline.
+    """
+    lo = max((b for b in breaks if b < cue[0]), default=-1)
+    hi = min((b for b in breaks if b >= cue[1]), default=None)
+    pieces: list[Span] = []
+    for s, e in content:
+        cuts = [b for b in breaks if s < b < e]
+        edges = [s, *cuts, e]
+        pieces.extend((a, b) for a, b in pairwise(edges) if b > a)
+    near = [(s, e) for s, e in pieces if s >= lo and (hi is None or e <= hi)]
+    return clean(text, near) if near and len(near) < len(pieces) else content

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.attribution.candidates import Candidate
 from bot.attribution.features import featurize, tokens
 from bot.attribution.lexicon import CUE_NOUNS, CUE_VERBS, NEGATION
-from bot.attribution.patterns import _mention, _subject
+from bot.attribution.patterns import _subject, antecedent, source_mention
 from bot.errors import ConfigurationError
 from bot.model import Span
 
@@ -167,7 +167,7 @@ def _syntactic_source(cue_toks: list[Token]) -> Token | None:
         if tok.lower_ == "to" and tok.i > 0 and tok.nbor(-1).lower_ == "according":
             return next((c for c in tok.children if c.dep_ == "pobj"), None)
         if tok.pos_ in {"VERB", "AUX"} and (subject := _subject(tok)) is not None:
-            return None if subject.lower_ in _NOT_SPEAKERS else subject
+            return None if antecedent(subject).lower_ in _NOT_SPEAKERS else subject
     return None
 
 
@@ -188,11 +188,9 @@ def _candidate(
     mention = None
     if source is not None:
         span = _char_span(toks, source, offset)
-        root = doc[toks[source.first].i : toks[source.last].i + 1].root
-        mention = _mention(root, offset)
-        mention.span, mention.text = span, doc.text[span[0] - offset : span[1] - offset]
+        mention = source_mention(doc[toks[source.first].i : toks[source.last].i + 1].root, offset, span)
     elif (subject := _syntactic_source(cue_toks)) is not None:
-        mention = _mention(subject, offset)  # the tagger saw no source: the cue's own subject
+        mention = source_mention(subject, offset)  # the tagger saw no source: the cue's own subject
     sent = toks[cue.first].sent
     cue_text = doc.text[cue_span[0] - offset : cue_span[1] - offset]
     negated = any(c.dep_ == "neg" for t in cue_toks for c in t.children) or bool(NEGATION.search(cue_text))

