@@ -153,8 +153,8 @@ def _verb(tok: Token, offset: int) -> Candidate | None:
     subject = _subject(tok)
     if subject is None:
         return _impersonal(tok, content, offset)
-    if antecedent(subject).lower_ in {"it", "this", "that", "there", "which", "what", "who"}:
-        return None  # "it shows that ...": a thing, not a speaker, or a relative pronoun
+    if not speaks(subject):
+        return None
     cue_tokens = [tok, *(c for c in tok.children if c.dep_ in {"prt", "neg"} and c.i > tok.i)]
     cue_span = _token_spans(cue_tokens, offset)[0]
     return Candidate(
@@ -200,6 +200,15 @@ def _subject(tok: Token) -> Token | None:
             return None
         current = current.head
     return None
+
+
+# Subjects that name no speaker: "it shows that ...", or a relative pronoun standing for nothing.
+NOT_SPEAKERS = frozenset({"it", "this", "that", "there", "which", "what", "who"})
+
+
+def speaks(subject: Token) -> bool:
+    """Whether a verb's subject can be a speaker (through the noun a relative pronoun stands for)."""
+    return antecedent(subject).lower_ not in NOT_SPEAKERS
 
 
 def antecedent(tok: Token) -> Token:
@@ -347,10 +356,12 @@ def source_mention(tok: Token, offset: int, written: Span | None = None) -> Ment
     """
     named = antecedent(tok)
     mention = _mention(named, offset)
-    if (named is not tok and mention.name is None) or (named is tok and written is None):
-        return mention
-    start, end = written or (offset + tok.idx, offset + tok.idx + len(tok.text))
-    mention.span, mention.text = (start, end), tok.doc.text[start - offset : end - offset]
+    if named is not tok:
+        if mention.name is None:
+            return mention
+        written = written or (offset + tok.idx, offset + tok.idx + len(tok.text))
+    if written is not None:
+        mention.span, mention.text = written, tok.doc.text[written[0] - offset : written[1] - offset]
     return mention
 
 

@@ -6,7 +6,7 @@ These run on the article text and the candidates from the parser, so they need n
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import pairwise
 from typing import Literal
 
@@ -149,17 +149,18 @@ def finish(cands: list[Candidate], text: str) -> list[Candidate]:
 
 
 def _cue_block(text: str, content: list[Span], cue: Span, breaks: list[int]) -> list[Span]:
-    """The content cut at layout breaks, only the part in the cue's block kept (when it has one).
+    """The content cut at layout breaks (sorted offsets), only the part in the cue's block kept
+    (when it has one).
 
     "Kremlin admits to 'significant' loss of troops" as a headline, and the byline below it:
     the content ends with the headline.
     """
-    lo = max((b for b in breaks if b < cue[0]), default=-1)
-    hi = min((b for b in breaks if b >= cue[1]), default=None)
+    first, last = bisect_left(breaks, cue[0]), bisect_left(breaks, cue[1])
+    lo = breaks[first - 1] if first else -1
+    hi = breaks[last] if last < len(breaks) else len(text)
     pieces: list[Span] = []
     for s, e in content:
-        cuts = [b for b in breaks if s < b < e]
-        edges = [s, *cuts, e]
+        edges = [s, *breaks[bisect_right(breaks, s) : bisect_left(breaks, e)], e]
         pieces.extend((a, b) for a, b in pairwise(edges) if b > a)
-    near = [(s, e) for s, e in pieces if s >= lo and (hi is None or e <= hi)]
+    near = [(s, e) for s, e in pieces if lo <= s and e <= hi]
     return clean(text, near) if near and len(near) < len(pieces) else content

