@@ -27,13 +27,21 @@ from operator import attrgetter, itemgetter
 
 from bot.answer.checks import AttributionFinding, CheckResult, Evidence
 from bot.answer.claimparse import ParsedClaim
-from bot.answer.compare import CERTAIN_STANCES, DENIAL_STANCES, NON_CLAIM_STANCES, Comparison, compare
+from bot.answer.compare import (
+    CERTAIN_STANCES,
+    DENIAL_STANCES,
+    NON_CLAIM_STANCES,
+    Comparison,
+    compare,
+    negation_shared,
+)
 from bot.answer.policy import Policy
 from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
+from bot.attribution.dates import find_dates, read_date
 from bot.attribution.lexicon import negated
 from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
 from bot.attribution.people import BODY_HEADS
-from bot.attribution.quantities import is_span, matching_quantities, parse_quantities
+from bot.attribution.quantities import compatible, is_span, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
 
 ADMISSIONS = CERTAIN_STANCES  # "admitted", "confirmed": a claimed admission of what was denied contradicts
@@ -180,6 +188,8 @@ def _decide(
     candidates = [best_own, *worded] if best_own is not None else worded
     if best_own is not None and best_own.relevance >= policy.paraphrase:
         result = _own_finding(parsed, claimed, best_own, on_topic, speakers, policy)
+        if result.verdict == "supported" and (sharper := _sharper(parsed, best_own, own, speakers, policy)):
+            return _own_finding(parsed, claimed, sharper[0], on_topic, speakers, policy, comparison=sharper[1])
         if result.verdict != "unverified" or not worded:
             return result
         candidates = worded
@@ -210,6 +220,42 @@ def _decide(
     said_elsewhere = tuple(e for e in others if e.relevance >= policy.paraphrase)[:MAX_ON_TOPIC]
     finding = AttributionFinding(claimed, None, "none", said_on_topic=on_topic[:MAX_ON_TOPIC], others=said_elsewhere)
     return CheckResult(parsed.text, "unverified", attribution=finding)
+
+
+def _sharper(
+    parsed: ParsedClaim, found: Evidence, own: Sequence[Evidence], speakers: SpeakerIndex, policy: Policy
+) -> tuple[Evidence, Comparison] | None:
+    """Another of the speaker's records giving one of the claim's dates or figures otherwise, where
+    the supporting record gives that one less precisely or not at all.
+
+    A headline's "warned the builder in April" does not confirm "sent his warning on April 4"
+    when the speaker's own account says he emailed it on April 14: the more specific record decides.
+    """
+    for record in own:
+        if record is found or record.relevance < policy.figure_relevance:
+            continue
+        comparison = _compare(parsed, record, speakers, policy)
+        if comparison.flipped or not comparison.coverage:
+            continue
+        if any(
+            d.kind in ("date", "figure") and d.found and not _gives(parsed.content, d.claimed, found.claim)
+            for d in comparison.differences
+        ):
+            return record, comparison
+    return None
+
+
+def _gives(content: str, written: str, claim: Claim) -> bool:
+    """Whether a record gives a date or figure of the checked words as precisely as they do (other
+    differences, such as a part of the day, count as given: they have no precision to compare)."""
+    date = read_date(written)
+    if date is not None:
+        return any(all(a is None or a == b for a, b in zip(date, other, strict=True)) for _, other in
+                   find_dates(claim.content))
+    quantities = [q for q in parse_quantities(content) if q.text == written]
+    if not quantities:
+        return True
+    return any(compatible(q, other) for q in quantities for other in matching_quantities(q, claim.quantities))
 
 
 def _position(
@@ -292,13 +338,15 @@ def _beside(denial: Claim, words: Claim) -> bool:
 
 def _compare(parsed: ParsedClaim, found: Evidence, speakers: SpeakerIndex, policy: Policy) -> Comparison:
     """The comparison of the checked words with a record; an opposite polarity counts only where the
-    record says (most of) the same words: "would not accept Cruz's endorsement" is no negation of
-    another statement about Cruz."""
+    record says (most of) the same words, or is about the same thing and has the very word the
+    negation governs: "would not accept Cruz's endorsement" is no negation of another statement
+    about Cruz; "he had no photographs of the branches" is one of "he had photographs of the branches"."""
     comparison = compare(parsed.content, parsed.stance, found.claim, context=found.context, speakers=speakers,
                          cue=parsed.cue)
     if (
         comparison.flipped and comparison.coverage < policy.flip_coverage and found.relevance < policy.flip_similarity
         and point_coverage(parsed.content, found.claim.content) < policy.flip_coverage
+        and not (found.relevance >= policy.related and negation_shared(parsed.content, found.claim.content))
     ):
         kept = tuple(d for d in comparison.differences if d.kind != "negation")
         return replace(comparison, flipped=False, flipped_by_cue=False, differences=kept, unsure=True)

@@ -273,6 +273,19 @@ def _negation_anchor(claim: str, source: str) -> tuple[str, str] | None:
     return pairs[0] if len(readings) == 1 else None
 
 
+def negation_shared(claim: str, source: str) -> bool:
+    """Whether a negation on one side governs a word the other side has: "he had no photographs
+    of the branches" against "he had photographs of the branches, taken in February" negates the
+    very thing the source says, however few of the claim's other words it shares."""
+    for mine, theirs in ((claim, source), (source, claim)):
+        if negated(mine) == negated(theirs):
+            continue
+        terms = content_terms(theirs)
+        if any((word := _governed(clause)) and word in terms for clause in _clauses(mine)):
+            return True
+    return False
+
+
 def _figure_differences(content: str, source: Claim) -> list[Difference]:
     """Figures for the same count whose hedged ranges cannot overlap."""
     found: list[Difference] = []

@@ -28,6 +28,21 @@ _NUMBER = re.compile(
     rf"(?:\s*(?P<unit>%|percent|per\s+cent|km|kilometres|kilometers|miles|kg|tonnes|tons)\b|(?<=%))?",
     re.IGNORECASE,
 )
+# A share written in words: "by a third", "two-thirds of", "half of", "by half". An ordinal is not
+# one ("a third inspector", "the fifth day"), so a share needs "by" before it or "of" after it.
+_SHARES = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+           "tenth": 10, "tenths": 10}
+_SHARE_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "nine": 9}
+_SHARE_WORDS = (
+    r"(?P<{0}count>a|an|one|two|three|four|nine)[\s-]+(?P<{0}part>halves|half|thirds?|quarters?|fifths?|tenths?)"
+)
+_FRACTION = re.compile(
+    rf"(?:(?P<approx>\b(?:{_APPROX}))\s+)?(?:"
+    rf"(?<=\bby\s){_SHARE_WORDS.format('')}\b(?!-)"  # "by a third"
+    rf"|\b{_SHARE_WORDS.format('o_')}\s+of\b"  # "two-thirds of"
+    rf"|(?<=\bby\s)half\b|\bhalf\s+(?=of\b|the\b|its\b|their\b|his\b|her\b))",  # "by half", "half the"
+    re.IGNORECASE,
+)
 _COUNTED = re.compile(r"(?:\s+|-)(?:of\s+)?(?P<adj>[a-z]+ed\s+)?(?P<noun>[a-z][a-z-]+)")
 _DATE_BEFORE = re.compile(rf"{MONTH}\s*$")
 _DATE_AFTER = re.compile(rf"^\s*(?:of\s+)?{MONTH}")
@@ -43,11 +58,27 @@ def find_quantities(text: str, spans: tuple[Span, ...]) -> tuple[Quantity, ...]:
     """Return the quantities written inside the given spans of ``text``."""
     found: list[Quantity] = []
     for start, end in spans:
+        shares = [_share(text, match) for match in _FRACTION.finditer(text, start, end)]
+        found.extend(shares)
         for match in _NUMBER.finditer(text, start, end):
+            if any(q.span[0] <= match.start("num") < q.span[1] for q in shares):
+                continue  # the "two" of "two-thirds"
             quantity = _quantity(text, match, end)
             if quantity is not None:
                 found.append(_referent(text, quantity) if quantity.counted is None else quantity)
     return tuple(found)
+
+
+def _share(text: str, match: re.Match[str]) -> Quantity:
+    """A share in words as a percentage ("a fifth" is 20 per cent), read as approximate: "a third"
+    is also "33 per cent"; a third and a quarter still differ."""
+    count = match.group("count") or match.group("o_count")
+    part = match.group("part") or match.group("o_part") or "half"
+    value = 100 * _SHARE_COUNT[count.lower()] / _SHARES[part.lower()] if count else 50.0
+    start = match.start("approx") if match.group("approx") else match.start()
+    end = match.end() - (3 if match.group(0).lower().endswith(" of") else 0)
+    end = len(text[:end].rstrip())
+    return Quantity(value=value, text=text[start:end].strip(), span=(start, end), unit="percent", approximate=True)
 
 
 _REFERS = re.compile(

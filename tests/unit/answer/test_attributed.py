@@ -193,3 +193,35 @@ def test_confirming_an_exact_figure_for_a_bound_is_a_stronger_cue() -> None:
     assert [(d.kind, d.found) for d in finding.differences] == [("cue", "at least 2,300")]  # type: ignore[attr-defined]
     assert check("Ida Lunde said at least 2,300 people were affected by the Harl bridge closure",
                  (bound, 0.9))[0] == "supported"
+
+
+def test_a_vaguer_record_does_not_confirm_a_date_the_speakers_own_account_gives_otherwise() -> None:
+    headline = said("Tomas Brel", "he warned the contractor in April about the Harl bridge")
+    account = said("Tomas Brel", "he had emailed the contractor's engineers on April 14 about cracks", at=200)
+    text = "Brel said he sent his warning about the Harl bridge to the contractor on April 4"
+    verdict, finding = check(text, (headline, 0.66), (account, 0.42))
+    assert verdict == "misquoted"
+    assert [(d.kind, d.claimed, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
+        ("date", "April 4", "April 14")
+    ]
+    # the true date is confirmed by the same account, whatever the vaguer headline says
+    assert check(text.replace("April 4", "April 14"), (headline, 0.66), (account, 0.42))[0] == "supported"
+
+
+def test_a_share_in_words_is_a_figure_to_misquote() -> None:
+    record = said("Tomas Brel", "the city had cut the bridge office's budget by a fifth in 2022")
+    verdict, finding = check("Brel said the city had cut the bridge office's budget by a third in 2022", (record, 0.8))
+    assert verdict == "misquoted"
+    assert [(d.kind, d.claimed, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
+        ("figure", "a third", "a fifth")
+    ]
+
+
+def test_a_negation_of_the_very_thing_the_record_says_is_a_misquote() -> None:
+    record = said("Tomas Brel", "he had photographs of the cracks, taken in February, which he gave to the police")
+    verdict, finding = check("Brel said he had no photographs of the cracks near the pier", (record, 0.5))
+    assert verdict == "misquoted"
+    assert [d.kind for d in finding.differences] == ["negation"]  # type: ignore[attr-defined]
+    # a negation of another thing, on a record merely about the same topic, decides nothing
+    other = said("Tomas Brel", "the cracks near the pier were photographed by the police in February")
+    assert check("Brel said he had no interest in the pier", (other, 0.5))[0] == "unverified"

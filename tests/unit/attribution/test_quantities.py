@@ -1,0 +1,31 @@
+"""Shares written in words are figures (fictional sentences)."""
+
+from __future__ import annotations
+
+from bot.attribution.quantities import compatible, parse_quantities
+
+
+def _share(text: str) -> float:
+    (quantity,) = parse_quantities(text)
+    assert quantity.unit == "percent"
+    return round(quantity.value, 1)
+
+
+def test_a_share_in_words_is_a_percentage() -> None:
+    assert _share("the council had cut the library budget by a third") == 33.3
+    assert _share("two-thirds of the members voted") == 66.7
+    assert _share("half of the homes were empty") == 50.0
+    assert _share("fares were cut by half") == 50.0
+    assert _share("about a quarter of the stand") == 25.0
+
+
+def test_an_ordinal_is_no_share() -> None:
+    assert parse_quantities("a third inspector arrived on the fifth day") == ()
+    assert parse_quantities("at half-time in the quarter-final") == ()
+
+
+def test_shares_compare_with_each_other_and_with_percentages() -> None:
+    third, fifth = parse_quantities("by a third")[0], parse_quantities("by a fifth")[0]
+    assert not compatible(third, fifth)
+    assert compatible(third, parse_quantities("33 per cent")[0])
+    assert compatible(fifth, parse_quantities("20 per cent")[0])
