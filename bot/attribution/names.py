@@ -87,6 +87,22 @@ def role_key(role: str | None) -> str | None:
     return ROLE_SYNONYMS.get(head, head)
 
 
+_HEADS = frozenset(ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS)
+# A noun for what someone does ("forecaster", "negotiator", "pharmacist", "historian"): a role too,
+# when an article gives it to a person ("Tomas Gradwell, a senior forecaster at the Weather Office").
+_AGENT = re.compile(r"[a-z]{3,}(?:[^e]er|or|ist|ian)")
+_NOT_AGENTS = frozenset({"other", "another", "whether", "however", "together", "number", "order", "border",
+                         "quarter", "winter", "summer", "water", "power", "member", "minor", "major", "error",
+                         "floor", "factor", "sector", "colour", "color", "behaviour", "behavior", "matter",
+                         "letter", "corridor", "interior", "exterior", "christian", "civilian", "register"})
+
+
+def role_head(head: str | None) -> bool:
+    """Whether a role's head noun names what a person is or does: a title ("spokesman", "mayor") or
+    an agent noun ("forecaster"), not a thing ("number", "water")."""
+    return bool(head) and (head in _HEADS or (bool(_AGENT.fullmatch(head or "")) and head not in _NOT_AGENTS))
+
+
 def name_words(text: str) -> list[str]:
     """The words of a name or role, lower case, without titles, determiners and possessives."""
     return [clean_name(w).lower() for w in _WORD.findall(DETERMINER.sub("", text)) if clean_name(w)]
@@ -152,10 +168,9 @@ class SpeakerIndex:
         )
         # Only descriptions headed by a role noun ("the fire chief", not "he"), indexed by head
         # noun and by word, so a lookup reads the few speakers concerned, not every speaker.
-        heads = {ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS}
         self._roles = {
             speaker: kept for speaker, rs in (roles or {}).items()
-            if (kept := tuple(sorted(r for r in rs if r and role_key(r) in heads)))
+            if (kept := tuple(sorted(r for r in rs if r and role_head(role_key(r)))))
         }
         self._by_head: dict[str, set[str]] = {}
         self._by_word: dict[str, set[str]] = {}
@@ -195,7 +210,7 @@ class SpeakerIndex:
         """
         words = name_words(phrase)
         head = ROLE_SYNONYMS.get(words[-1], words[-1]) if words else None
-        if head is None or head not in {ROLE_SYNONYMS.get(w, w) for w in TITLE_WORDS}:
+        if head is None or head not in self._by_head:
             return None
         holders = sorted(self._by_head.get(head, ()))
         if len(holders) > 1:

@@ -54,6 +54,16 @@ def test_a_role_and_an_organisation_resolve_to_their_speaker() -> None:
     )
 
 
+def test_a_description_headed_by_what_someone_does_means_that_person() -> None:
+    speakers = SpeakerIndex(
+        {"Odile Varn": 2, "Harl Weather Office": 1, "Bram Holt": 1},
+        {"Odile Varn": {"senior forecaster at the Harl Weather Office"}, "Bram Holt": {"the other"}},
+    )
+    assert speakers.resolve("The Weather Office forecaster") == "Odile Varn"
+    assert speakers.resolve("the Harl Weather Office") == "Harl Weather Office"
+    assert speakers.by_role("the other") is None  # a word that names no role
+
+
 def test_misattributed_names_who_said_it() -> None:
     verdict, finding = check("Brel said the Harl bridge will close for six weeks in May", (LUNDE, 0.95), (BREL, 0.3))
     assert verdict == "misattributed"
