@@ -486,6 +486,7 @@ _THIS_BODY = re.compile(
     r"\bthis\s+(?:ministry|authority|hospital|company|government|department|council|office|agency|firm|"
     r"organi[sz]ation|group|inspectorate|commission|board|police)\b", re.I
 )
+_POSSESSED = re.compile(r"\b(?:his|her|its|their)\s+(?:own\s+)?[a-z]+", re.I)
 _THIRD_PERSON = re.compile(r"^(?:that\s+)?(?:it|its|they|their|he|his|she|her|them)\b", re.I)
 _NO_SUBJECT = re.compile(
     r"^(?:that\s+)?(?:having\s+)?[a-z]+ing\b|^(?:any|all|the)?\s*[a-z]+(?:\s+[a-z]+){0,2}$", re.I
@@ -496,7 +497,7 @@ _FINITE = re.compile(
 
 
 _REPORTED = re.compile(
-    r"^(?:that\s+)?(?:the\s+)?(?:reports?|claims?|allegations?|accusations?|suggestions?|rumou?rs?|suspicions?)\b"
+    r"^(?:that\s+)?(?:the\s+|an?\s+)?(?:reports?|claims?|allegations?|accusations?|suggestions?|rumou?rs?|suspicions?)\b"
     r"[^\"“”]{0,60}?\bthat\s+",
     re.I,
 )
@@ -538,7 +539,12 @@ def defends(claim_text: str, source: Claim) -> bool:
     if not subject:
         return False
     side = {_body(w) for w in name_words(f"{source.speaker or ''} {source.role or ''}")} - _GENERIC - TITLE_WORDS
-    if not (subject - _COMMON_BODIES and subject <= side):
+    owner = _owner(source.role)
+    # "its chair" speaks for the body the article named before, which they call "the association".
+    unnamed = bool(_UNNAMED_OWNER.match(source.role or "")) and _subject_head(claim_text) in {
+        _body(w) for w in _DEFINITE_BODY.findall(source.content)
+    }
+    if not (subject - _COMMON_BODIES and (subject <= side or unnamed or (owner - _COMMON_BODIES and owner <= subject))):
         return False
     if source.stance in DENIAL_STANCES or source.negated or NEGATION.search(source.content):
         return True
@@ -549,6 +555,23 @@ def defends(claim_text: str, source: Claim) -> bool:
     return subject <= speaker or bool(role & _REPRESENTS and not role & {"former", "ex"})
 
 
+
+
+def _owner(role: str | None) -> set[str]:
+    """The body a role names as its holder's ("Brodwell's managing director" -> {"brodwell"}), so
+    "Brodwell Construction" is theirs; a qualifier alone ("Tarvenholm city council") is not."""
+    found = _OWNED.match(role or "") or _OF_OWNER.search(role or "")
+    return ({_body(w) for w in name_words(found.group(1))} - _GENERIC - TITLE_WORDS) if found else set()
+
+
+_OWNED = re.compile(r"^(?:the\s+)?(.+?)['’]s?\s+\w", re.I)
+_OF_OWNER = re.compile(r"\b(?:of|for|at)\s+(?:the\s+)?([A-Z].*)$")
+_UNNAMED_OWNER = re.compile(r"^(?:its|their)\s+", re.I)
+# A body a speaker speaks of by its common noun: "the association", "the company".
+_DEFINITE_BODY = re.compile(
+    r"\b[Tt]he\s+(association|company|club|union|firm|council|service|office|ministry|agency|department|"
+    r"authority|board|trust|group|party|hospital|federation|society|inspectorate|commission)\b"
+)
 
 
 def _acts(claim_text: str) -> bool:
@@ -567,11 +590,16 @@ _LEAD_NAME = re.compile(
     r"^(?:[Tt]he\s+)?([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|on)\s+(?:the\s+)?)?[A-Z][\w’'-]*)*)"
 )
 # What comes before a subject's own words: "No union official", "None of the ministry's staff".
-_QUANTIFIER = re.compile(r"^(?:no|none\s+of\s+(?:the\s+)?|neither|not\s+one\s+of\s+(?:the\s+)?|every|all|any)\s+", re.I)
+_QUANTIFIER = re.compile(
+    r"^(?:(?:nobody|no\s?one|none|anyone)\s+(?:in|at|from)(?:\s+the)?|none\s+of(?:\s+the)?|not\s+one\s+of(?:\s+the)?"
+    r"|no|neither|every|all|any)\s+",
+    re.I,
+)
 # Those of a side who act for it, named after it: "union officials", "the ministry's staff".
 _MEMBERS = frozenset({
     "official", "staff", "member", "officer", "employee", "manager", "management", "spokesman",
     "spokeswoman", "spokesperson", "leader", "executive", "worker", "boss", "representative", "negotiator",
+    "crew", "team", "personnel", "inspector",
 })
 # Roles that speak for a body.
 _REPRESENTS = frozenset({
@@ -580,15 +608,23 @@ _REPRESENTS = frozenset({
 })
 
 
+def _subject_head(claim_text: str) -> str | None:
+    """The last word of a bare claim's subject, its head noun ("association" of "The volunteer
+    firefighters' association has ...")."""
+    rest = _QUANTIFIER.sub("", claim_text.strip())
+    verb = _FINITE.search(rest)
+    words = name_words(rest[: verb.start()]) if verb else []
+    return _body(words[-1]) if words else None
+
+
 def _claim_subject(claim_text: str) -> set[str]:
     """The words a bare claim's subject names its side by: its leading proper name ("The Water
     Standards Authority"), else the words before its verb without a quantifier and the members'
     nouns ("No union official has ..." -> {"union"})."""
     text = claim_text.strip()
     lead = _LEAD_NAME.match(text)
-    if lead and not _QUANTIFIER.match(lead.group(1) + " "):
-        words = name_words(lead.group(1))
-    else:
+    words = name_words(lead.group(1)) if lead and not _QUANTIFIER.match(text) else []
+    if not set(words) - _GENERIC:  # no proper name leads it ("No union official has ...")
         rest = _QUANTIFIER.sub("", text)
         verb = _FINITE.search(rest)
         words = name_words(rest[: verb.start()]) if verb else []
@@ -618,6 +654,9 @@ def own_conduct(claim: Claim) -> bool:
         return True
     if denial and _THIRD_PERSON.match(content):
         return True
+    verb = _FINITE.search(content)
+    if denial and verb and _POSSESSED.search(content[: verb.start()]):
+        return True  # "denied that anyone in his office had pressed ...", "in her time the office never ..."
     if claim.stance in DENIAL_STANCES and (_NO_SUBJECT.match(content) or not _FINITE.search(content)):
         return True
     described = name_words(f"{claim.speaker or ''} {claim.role or ''}")

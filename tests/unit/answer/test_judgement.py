@@ -145,6 +145,27 @@ def test_a_party_is_a_party_in_everything_it_says_on_the_claim() -> None:
     assert own_conduct(managers)
 
 
+def test_who_speaks_for_a_side_is_read_from_their_role_and_their_words() -> None:
+    # Crews are the service's people; "Harl Fire Service's spokesman" speaks for it.
+    crews = said("Odd Rask", "that crews had been pulled out of Lunde to guard holiday homes", stance="denies",
+                 role="Harl Fire Service's spokesman")
+    assert bare("No fire crews were pulled out of Lunde to guard holiday homes", (crews, 0.8)) == "unverified"
+    # "Tarn's managing director" speaks for Tarn Construction; a council named after the town does not.
+    director = said("Eli Moe", "the company was cooperating fully with the police", role="Tarn's managing director")
+    assert defends("Tarn Construction is cooperating fully with the police", director)
+    council = said("Ola Berg", "Harl Athletic was cooperating fully", role="Harl city council's spokesman")
+    assert not defends("Harl Athletic is cooperating fully with the police", council)
+    # "its chair" speaks for the body the article named, which she calls "the association".
+    chair = said("Kari Dahl", "Nobody in the association has asked for a single extra krone", role="its chair")
+    assert defends("The volunteer drivers' association has not asked for a single extra krone", chair)
+    assert not defends("The city council has not asked for a single extra krone", chair)
+    # What a speaker denies of "his office" or of "a claim that he ..." is their own conduct.
+    assert own_conduct(said("Per Lie", "that anyone in his office had pressed the inspectors", stance="denies"))
+    assert own_conduct(said("Per Lie", "a claim, posted on a forum, that he had switched the siren off",
+                            stance="denies"))
+    assert not own_conduct(said("Per Lie", "that the siren had been switched off", stance="denies"))
+
+
 def test_a_record_sharing_none_of_the_words_does_not_say_them() -> None:
     demand = said("Vera Holt", "to suspend Tarn Water's operating licence until the inquiry had reported")
     verdict, finding = attributed("Vera Holt said the city will sue Tarn Water", (demand, 0.64))
