@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.attribution.lexicon import CUE_VERBS
-from bot.attribution.names import NOT_NAMES, TITLE_WORDS
+from bot.attribution.names import NOT_NAMES, TITLE_WORDS, role_head
+from bot.attribution.people import BODY_HEADS
 
 # Lemmas that attribute a claim only with "that" after them ("X believes that C"), not before a
 # plain object ("Russia wants peace", "NATO supports Kyiv").
@@ -183,9 +184,13 @@ def _from_match(claim: str, match: re.Match[str], clause_after_belief: bool) -> 
     speaker = (groups.get("speaker") or groups.get("speaker2") or "").strip()
     cue = (groups.get("cue") or groups.get("cue2") or "").strip()
     content = groups["content"]
+    apposed = _APPOSED_NAME.match(content) if not cue else None
+    if apposed and not all(w[:1].isupper() for w in speaker.split()) and role_head(speaker.split()[-1].lower()):
+        # "According to the Data Commissioner, Henrike Vossberg, her office ...": the role's holder.
+        speaker, content = f"{speaker}, {apposed.group(1)}", content[apposed.end():]
     if "," in speaker:
         speaker = _named_part(speaker)
-    if not _looks_like_speaker(speaker):
+    if not (_looks_like_speaker(speaker) or (not cue and _unnamed_source(speaker))):
         return None
     if not cue:  # "According to X, C" and "X: 'C'"
         return ParsedClaim(text=claim, content=_clean_content(content), speaker=speaker,
@@ -264,6 +269,24 @@ def _looks_like_speaker(phrase: str) -> bool:
     capitalised = [w for w in words if w[:1].isupper() and w not in NOT_NAMES]
     roles = [w for w in words if re.sub(r"[’']s$", "", w.lower().strip(",.")) in TITLE_WORDS]
     return bool(capitalised or roles) and not re.search(r"\d", phrase)
+
+
+# Who is a source though not named, after "according to": "According to police, ...", "... the ministry".
+_UNNAMED_SOURCES = BODY_HEADS | {
+    "police", "government", "army", "military", "official", "investigator", "prosecutor", "witnesses", "resident",
+    "union", "company", "firm", "club", "party", "service", "office", "board", "court", "regulator", "operator",
+}
+
+
+def _unnamed_source(phrase: str) -> bool:
+    words = phrase.lower().split()
+    if not 1 <= len(words) <= 4 or words[0] in _NOBODY:
+        return False
+    head = re.sub(r"(?<=[a-z])s$", "", words[-1]) if words[-1] not in ("police", "witness") else words[-1]
+    return head in _UNNAMED_SOURCES or words[-1] in _UNNAMED_SOURCES or role_head(head)
+
+
+_APPOSED_NAME = re.compile(r"^([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}),\s+(?=\S)")
 
 
 def _named_part(phrase: str) -> str:

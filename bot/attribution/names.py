@@ -41,6 +41,7 @@ LEADING_TITLES = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Pres|Prof)\.?\
 _NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:[A-Z][\w'’-]+|of|de|van|von|al))*")
 _GIVEN_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s+\Z")  # a capitalised word just before a matched surname
 _TITLE_BEFORE_NAME = re.compile(r"\.?\s+[A-Z][\w'’-]+")
+_NAME_AFTER = re.compile(r"\s+[A-Z][\w'’-]+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -155,7 +156,7 @@ class SpeakerIndex:
         for name in speakers:
             self._aliases[name.lower()] = name
             parts = name.split()
-            if len(parts) > 1:
+            if len(parts) > 1 and not (parts[-1].islower() and role_head(parts[-1])):  # "Corvane chief": no surname
                 surnames.setdefault(parts[-1].lower(), set()).add(name)
             if len(parts) > 1 and parts[-1].lower() in COMPANY_SUFFIXES and parts[0][:1].isupper():
                 surnames.setdefault(parts[0].lower(), set()).add(name)  # "Quillon" for "Quillon Chemicals"
@@ -187,16 +188,27 @@ class SpeakerIndex:
         (an unresolved role) must not hide Elena Brandt.
         """
         matches = list(self._pattern.finditer(text)) if self._pattern else []
+        # "Senator Bob Corker" is not the speaker left as "senator", nor "Transport Minister Lidia
+        # Marrone" the one left as "Transport minister": a role before a name is the name's.
+        matches = [m for m in matches if not self._role_before_name(text, m)]
         if not matches:
             return None
         match = max(matches, key=lambda m: len(m.group(1)))
         name = self._aliases[match.group(1).lower()]
-        if name.lower() in TITLE_WORDS and _TITLE_BEFORE_NAME.match(text, match.end()):
-            return None  # "Senator Bob Corker" is not the speaker left as "senator"
         given = _GIVEN_NAME.search(text, 0, match.start())
         if given and not is_title(given.group(1)) and given.group(1).lower() not in name.lower().split():
             return None
         return name
+
+    def _role_before_name(self, text: str, match: re.Match[str]) -> bool:
+        """Whether a match is a speaker known only by a role ("senator", "Transport minister") and a
+        name follows it ("Sen. Bob Corker", "Transport Minister Lidia Marrone")."""
+        name = self._aliases[match.group(1).lower()]
+        if name.lower() in TITLE_WORDS:
+            return bool(_TITLE_BEFORE_NAME.match(text, match.end()))
+        words = name.split()
+        role = len(words) > 1 and words[-1].islower() and role_head(words[-1])
+        return role and bool(_NAME_AFTER.match(text, match.end()))
 
     def roles(self, speaker: str) -> tuple[str, ...]:
         """The roles attribution found for a speaker."""

@@ -235,3 +235,15 @@ def test_a_negation_of_the_very_thing_the_record_says_is_a_misquote() -> None:
     # a negation of another thing, on a record merely about the same topic, decides nothing
     other = said("Tomas Brel", "the cracks near the pier were photographed by the police in February")
     assert check("Brel said he had no interest in the pier", (other, 0.5))[0] == "unverified"
+
+
+def test_a_speaker_known_only_by_a_role_is_not_the_person_a_claim_names_after_it() -> None:
+    speakers = SpeakerIndex(
+        {"Transport minister": 1, "Ida Lunde": 2, "Harl chief": 1, "Odile Varn": 1, "Tarn ministry": 1},
+        {"Odile Varn": {"chief inspector of the Harl Rail Inspectorate"}},
+    )
+    assert speakers.resolve("Transport Minister Ida Lunde") == "Ida Lunde"
+    assert speakers.resolve("the Transport minister") == "Transport minister"
+    # a role's last word is no surname: "chief inspector" is Varn's, not the speaker left as "Harl chief"
+    assert speakers.resolve("The Harl Rail Inspectorate's chief inspector") == "Odile Varn"
+    assert speakers.resolve("the ministry") == "Tarn ministry"  # an organisation's head noun still is

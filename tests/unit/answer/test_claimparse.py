@@ -48,6 +48,14 @@ from bot.answer.claimparse import parse_claim
         ("Brel said there was evidence that the bridge had cracked", "Brel", "said", "asserts",
          "there was evidence that the bridge had cracked"),
         ("Brel said in a statement that the bridge had cracked", "Brel", "said", "asserts", "the bridge had cracked"),
+        ("According to the harbour commissioner, Ida Lunde, her office counted 40 cracks", "Ida Lunde",
+         "according to", "asserts", "her office counted 40 cracks"),
+        ("According to police, Tomas Brel was arrested on Monday", "police", "according to", "asserts",
+         "Tomas Brel was arrested on Monday"),
+        ("According to the ministry, Oskova, Harl and Tarn were shelled", "the ministry", "according to", "asserts",
+         "Oskova, Harl and Tarn were shelled"),  # "Oskova" is no holder of a ministry
+        ("The bridge had cracked, according to investigators", "investigators", "according to", "asserts",
+         "The bridge had cracked"),
     ],
 )
 def test_attributed_forms(text: str, speaker: str, cue: str, stance: str, content: str) -> None:
@@ -72,6 +80,7 @@ def test_never_said_is_a_claim_that_it_was_not_said() -> None:
         "Velmar called Tarn a threat to peace",
         "NATO supports Tarn",
         "26 bodies were found in Oskova",
+        "According to many, the bridge was unsafe",  # nobody in particular
         "The harbour board never received Ana Lind's report about the crane",  # "report" is a noun here
         "",
         "?!",
