@@ -81,9 +81,11 @@ def compare(
     anchored = _negation_anchor(content, source.content)
     if anchored is not None:
         claim_clause, source_clause = anchored
-    claim_negated = negated(_outer(claim_clause, source.content)) != (stance in DENIAL_STANCES)
+    claim_negated = _reads_negated(_outer(claim_clause, source.content), source_clause) != (stance in DENIAL_STANCES)
     # A word of opposite sense in the source's clause ("right" for the claim's "wrong") reverses it too.
-    source_content_negated = negated(_outer(source_clause, content)) != _opposed(claim_clause, source_clause)
+    source_content_negated = _reads_negated(_outer(source_clause, content), claim_clause) != _opposed(
+        claim_clause, source_clause
+    )
     source_cue_negated = (source.stance in DENIAL_STANCES) != source.negated
     # "... and she rejected the union's claim that single staffing had become the rule": a denial
     # inside the source's words, of the very clause the claim restates, is a denial cue of its own.
@@ -273,12 +275,26 @@ def _negation_anchor(claim: str, source: str) -> tuple[str, str] | None:
     return pairs[0] if len(readings) == 1 else None
 
 
+_WITHOUT = re.compile(r"\bwithout\s+(?:(?:being|having|having\s+been|ever|once|any|a|an|the)\s+)*([a-z]+)", re.I)
+
+
+def _reads_negated(clause: str, other: str) -> bool:
+    """Whether a clause is negated, "without" counted where it governs the word the other side's
+    negation does: "had gone three years without being cleared" says "had not been cleared for three
+    years"; "sent home without a doctor seeing them" stays a statement against "No patient was sent
+    home without being seen by a doctor", whose negation is of the patients sent home."""
+    if negated(clause):
+        return True
+    word = _governed(other)
+    return bool(word) and any(word in content_terms(m.group(1)) for m in _WITHOUT.finditer(clause))
+
+
 def negation_shared(claim: str, source: str) -> bool:
     """Whether a negation on one side governs a word the other side has: "he had no photographs
     of the branches" against "he had photographs of the branches, taken in February" negates the
     very thing the source says, however few of the claim's other words it shares."""
     for mine, theirs in ((claim, source), (source, claim)):
-        if negated(mine) == negated(theirs):
+        if _reads_negated(mine, theirs) == _reads_negated(theirs, mine):
             continue
         terms = content_terms(theirs)
         if any((word := _governed(clause)) and word in terms for clause in _clauses(mine)):

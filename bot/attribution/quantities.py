@@ -9,11 +9,14 @@ from functools import lru_cache
 from bot.attribution.dates import MONTH, time_spans
 from bot.model import Quantity, Span
 
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozens": 24, "hundreds": 100,
+    **_UNITS, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS, "hundred": 100, "dozens": 24, "hundreds": 100,
     "thousands": 1000, "millions": 1_000_000,
+    # "twenty-five", "ninety-nine"
+    **{f"{tens}-{unit}": t + u for tens, t in _TENS.items() for unit, u in _UNITS.items()},
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _APPROX = (
@@ -21,9 +24,10 @@ _APPROX = (
     r"fewer\s+than|at\s+least|at\s+most|as\s+many\s+as|as\s+high\s+as|as\s+much\s+as|some|an\s+estimated|"
     r"close\s+to"
 )
+_NUMBER_WORDS = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))  # "twenty-five" before "twenty"
 _NUMBER = re.compile(
     rf"(?:(?P<approx>\b(?:{_APPROX}))\s+)?(?:an?\s+(?=hundred\b|thousand\b|dozen))?(?P<cur>[$€£])?"
-    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:{'|'.join(_WORD_NUMBERS)})\b)"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:{_NUMBER_WORDS})\b)"
     rf"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|m)\b)?"
     rf"(?:\s*(?P<unit>%|percent|per\s+cent|km|kilometres|kilometers|miles|kg|tonnes|tons)\b|(?<=%))?",
     re.IGNORECASE,
@@ -66,7 +70,30 @@ def find_quantities(text: str, spans: tuple[Span, ...]) -> tuple[Quantity, ...]:
             quantity = _quantity(text, match, end)
             if quantity is not None:
                 found.append(_referent(text, quantity) if quantity.counted is None else quantity)
-    return tuple(found)
+    return tuple(_ranged(text, found))
+
+
+# "from two signallers to one", "between 12 and 15 deaths": the two ends of a change or a range.
+_FROM = re.compile(r"\b(?:from|between)\s+$", re.I)
+_TO = re.compile(r"(?:\s+[a-z][a-z-]*){0,2}\s+(?:to|and)\s+", re.I)
+
+
+def _ranged(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Quantities with the counted noun of a change's other end where one end leaves it out: the
+    "one" of "reduced from two signallers to one" counts signallers, the "12" of "rose from 12 to 15
+    deaths" deaths."""
+    out = list(found)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not (_FROM.search(text, 0, a.span[0]) and _TO.fullmatch(text, a.span[1], b.span[0])):
+            continue
+        if a.unit != b.unit and a.unit is not None and b.unit is not None:
+            continue
+        if b.counted is None and a.counted is not None:
+            out[i + 1] = replace(b, counted=a.counted, unit=b.unit or a.unit, event=b.event or a.event)
+        elif a.counted is None and b.counted is not None:
+            out[i] = replace(a, counted=b.counted, unit=a.unit or b.unit, event=a.event or b.event)
+    return out
 
 
 def _share(text: str, match: re.Match[str]) -> Quantity:

@@ -385,3 +385,19 @@ def test_an_order_for_what_the_speaker_only_suggested_is_a_stronger_cue() -> Non
     verdict, finding = attributed("Ida Lunde ordered the council to look hard at the contract", (advice, 0.8))
     assert verdict == "misquoted" and [(d.kind, d.found) for d in finding.differences] == [  # type: ignore[attr-defined]
         ("cue", "I would suggest")]
+
+
+def test_without_reads_as_the_negation_it_stands_for_where_it_governs_the_same_word() -> None:
+    source = said("Tomas Brel", "that the strip under the Harl line had not been cleared for three years")
+    claim = "Tomas Brel said the ground under the Harl line had gone three years without being cleared"
+    assert attributed(claim, (source, 0.8))[0] == "supported"
+    nobody = said("Tomas Brel", "No patient was sent home from the Harl clinic without being seen by a doctor")
+    turned_away = "Tomas Brel said the Harl clinic sent patients home without a doctor seeing them"
+    assert attributed(turned_away, (nobody, 0.8))[0] == "misquoted"  # the "No" is the negation here
+
+
+def test_the_end_of_a_change_that_leaves_out_its_noun_counts_the_other_ends() -> None:
+    source = said("Tomas Brel", "the night shift was reduced from two signallers to one")
+    assert attributed("Tomas Brel said the night shift was cut to one signaller", (source, 0.8))[0] == "supported"
+    three = attributed("Tomas Brel said the night shift was cut to three signallers", (source, 0.8))
+    assert three[0] == "misquoted"

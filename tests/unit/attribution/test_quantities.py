@@ -29,3 +29,17 @@ def test_shares_compare_with_each_other_and_with_percentages() -> None:
     assert not compatible(third, fifth)
     assert compatible(third, parse_quantities("33 per cent")[0])
     assert compatible(fifth, parse_quantities("20 per cent")[0])
+
+
+def test_both_ends_of_a_change_count_the_same_thing() -> None:
+    two, one = parse_quantities("the shift was reduced from two signallers to one")
+    assert (two.counted, one.counted) == ("signallers", "signallers")
+    low, high = parse_quantities("the toll rose from 12 to 15 deaths")
+    assert low.counted == high.counted == "deaths" and low.event == "dead"
+    assert parse_quantities("2 signallers and 3 visitors")[1].counted == "visitors"  # no change: no inheritance
+
+
+def test_every_number_word_up_to_ninety_nine_is_a_figure() -> None:
+    assert [q.value for q in parse_quantities("fourteen months, twenty-five flats and some sixty homes")] == [
+        14.0, 25.0, 60.0,
+    ]
