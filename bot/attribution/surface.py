@@ -86,16 +86,38 @@ def link_orphan_quotes(text: str, cands: list[Candidate], quotes: list[Span]) ->
     taken_starts = [t[0] for t in taken]
     ordered = sorted(cands, key=lambda c: c.cue_span)
     cue_starts = [c.cue_span[0] for c in ordered]
+    quote_starts = [q[0] for q in quotes]
     for quote in quotes:
         i = bisect_right(taken_starts, quote[0]) - 1
         near_taken = taken[max(i, 0) : i + 2]
-        if _covered(quote, near_taken) or len(text[quote[0] : quote[1]].split()) < _MIN_QUOTE_WORDS:
+        if _covered(quote, near_taken) or (
+            len(text[quote[0] : quote[1]].split()) < _MIN_QUOTE_WORDS and not _whole_sentence(text, quote)
+        ):
             continue
         lo = bisect_right(cue_starts, quote[0] - _MAX_LINK_GAP - 50)
         hi = bisect_right(cue_starts, quote[1] + _MAX_LINK_GAP)
-        best = _nearest(text, quote, ordered[lo:hi])
+        # A cue inside someone's quoted words ("'We did not agree to ...,' he said") is theirs to
+        # quote, never the one a nearby quotation belongs to.
+        outside = [c for c in ordered[lo:hi] if not _quoted(c.cue_span, quotes, quote_starts)]
+        best = _nearest(text, quote, outside)
         if best is not None:
             best.extra.append(quote)
+
+
+def _whole_sentence(text: str, quote: Span) -> bool:
+    """Whether a short quotation is a sentence of its own ("'You cannot.'" after "..., she said."),
+    not a phrase in scare quotes inside one."""
+    inner = text[quote[0] : quote[1]].strip(_MARKS + " ")
+    before = text[max(0, quote[0] - 5) : quote[0]].rstrip(" \t")
+    return bool(inner) and inner[0].isupper() and inner[-1] in ".!?" and (not before or before[-1] in ".!?\n")
+
+
+_MARKS = "\"“”‘’'«»‹›"
+
+
+def _quoted(span: Span, quotes: list[Span], starts: list[int]) -> bool:
+    i = bisect_right(starts, span[0]) - 1
+    return i >= 0 and quotes[i][0] < span[0] and span[1] <= quotes[i][1]
 
 
 def _covered(span: Span, taken: list[Span]) -> bool:

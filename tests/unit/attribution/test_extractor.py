@@ -178,3 +178,25 @@ def test_a_forecast_of_an_event_is_the_speakers_claim(extractor: AttributionExtr
     forecast = _by_cue(extractor.extract(text, article_id="f1"), "expected")
     assert forecast.speaker == "Tomas Brel" and forecast.stance == "predicts"
     assert forecast.content == "a deal within three weeks"
+
+
+# FICTIONAL: every name below is invented.
+SPLIT_QUOTES = """Harl fire chief speaks to farmers
+
+Fire chief Ada Voss spoke to the farmers on Monday. "A sheep can be replaced," she said. "You cannot."
+
+"We did not agree to any delay," Tomas Brel said in an interview at the office, "and none was asked for."
+
+The works were "a disgrace", said Ines Calloway. She would not say more.
+"""
+
+
+def test_a_split_quote_is_one_speakers_and_a_cue_inside_a_quote_claims_no_other(
+    extractor: AttributionExtractor,
+) -> None:
+    claims = extractor.extract(SPLIT_QUOTES)
+    text = {c.speaker: " ".join(SPLIT_QUOTES[a:b] for a, b in c.content_spans) for c in claims}
+    assert "You cannot." in text["Ada Voss"]  # a short quotation that is a sentence of its own
+    assert "and none was asked for" in text["Tomas Brel"]
+    assert not any(c.cue == "agree" for c in claims)  # "We did not agree", inside Brel's words
+    assert sum("and none was asked for" in t for t in text.values()) == 1
