@@ -28,6 +28,7 @@ _THAT_ONLY = frozenset({
     "project", "calculate", "think", "believe", "suspect", "add", "note", "indicate", "signal", "conclude",
     "answer", "post", "comment", "observe", "remark", "mention", "describe", "recall", "repeat", "stress",
     "order", "instruct",  # _CLAIM_CUES: only in a directive's form
+    "guarantee", "establish", "prove",  # _CLAIM_CUES: only with "that"
 })
 _IRREGULAR = {
     "say": ("said",), "tell": ("told",), "write": ("wrote", "written"), "think": ("thought",),
@@ -79,10 +80,13 @@ def _forms(lemma: str) -> set[str]:
     return forms
 
 
-# Verbs a checked claim may put for a source's softer directive ("ordered them into mediation" for
-# "urged them to go to mediation"), read as demands only in a directive's form. Articles' orders
+# Verbs a checked claim may put for a source's softer words: "ordered them into mediation" for
+# "urged them to go to mediation" (a demand only in a directive's form), "guaranteed that" for "I
+# expect", "established that" for "it looks like" (only with "that"). Articles' orders and proofs
 # are acts the reporter states, so the extractor does not take them as cues.
-_CLAIM_CUES = {"order": "demands", "instruct": "demands"}
+_CLAIM_CUES = {
+    "order": "demands", "instruct": "demands", "guarantee": "promises", "establish": "confirms", "prove": "confirms",
+}
 _STANCES = {**CUE_VERBS, **_CLAIM_CUES}
 
 

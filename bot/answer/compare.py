@@ -33,6 +33,9 @@ DENIAL_STANCES: frozenset[str] = frozenset({"denies"})
 NON_CLAIM_STANCES: frozenset[str] = frozenset({"asks"})
 DOUBT_STANCES: frozenset[str] = frozenset({"doubts"})  # a position against the words, not a denial
 CERTAIN_STANCES: frozenset[str] = frozenset({"confirms", "admits"})
+# Cues that commit the speaker: a certainty, or a promise ("promised that the report would be out
+# by January" is more than "expected it by January").
+_COMMITTED: frozenset[str] = CERTAIN_STANCES | {"promises"}
 HEDGED_STANCES: frozenset[str] = frozenset(
     {"estimates", "suggests", "believes", "suspects", "predicts", "fears", "hopes", "doubts"}
 )
@@ -105,7 +108,7 @@ def compare(
     differences += _contrast_differences(content, source.content)
     difference = _cue_difference(stance, cue, source, content) if cue else None
     if difference is None:
-        difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in CERTAIN_STANCES)
+        difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in _COMMITTED)
     if difference is None and stance in CERTAIN_STANCES:
         difference = _bound_confirmed(content, source, cue)
     if difference is not None:
@@ -187,7 +190,11 @@ def _opposed(claim: str, source: str) -> bool:
 # A source's clause that only supposes ("If this letter is genuine, ...") or allows a possibility
 # ("could face fines") is not the claim's plain statement of it ("confirmed that the letter is genuine").
 _SUPPOSED = re.compile(r"^[\W_]*(?:that\s+)?(?:if|unless|whether|should)\b", re.I)
-_ESTIMATED = re.compile(r"\b(?:estimates?|estimated|expects?|expected|believes?|believed|thinks?|likely)\b", re.I)
+_ESTIMATED = re.compile(
+    r"\b(?:estimates?|estimated|expects?|expected|believes?|believed|thinks?|likely|hopes?|hoped|"
+    r"would\s+be\s+surprised|looks?\s+like|appears?\s+to|seems?\s+to)\b",
+    re.I,
+)
 _POSSIBLE = re.compile(r"\b(?:could|might|may|possibly|perhaps|probably)\b", re.I)
 
 
@@ -466,7 +473,7 @@ def _cue_difference(stance: str, cue: str, source: Claim, content: str = "") -> 
 _DIRECTIVE = {"demands": 2, "urges": 1, "proposes": 0}
 _ASKED_IN_WORDS = (
     (0, re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:suggest|propose|recommend)\w*\b", re.I)),
-    (1, re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:urge|call\s+on|appeal\s+to)\b", re.I)),
+    (1, re.compile(r"\b(?:I|we)\s+(?:would\s+)?(?:strongly\s+)?(?:urge|advise|call\s+on|appeal\s+to)\b", re.I)),
 )
 
 
@@ -487,7 +494,7 @@ _CERTAINLY = re.compile(
 
 
 def _strength(stance: str) -> str | None:
-    if stance in CERTAIN_STANCES:
+    if stance in _COMMITTED:
         return "certain"
     if stance in HEDGED_STANCES:
         return "hedged"

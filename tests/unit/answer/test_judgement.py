@@ -401,3 +401,27 @@ def test_the_end_of_a_change_that_leaves_out_its_noun_counts_the_other_ends() ->
     assert attributed("Tomas Brel said the night shift was cut to one signaller", (source, 0.8))[0] == "supported"
     three = attributed("Tomas Brel said the night shift was cut to three signallers", (source, 0.8))
     assert three[0] == "misquoted"
+
+
+def test_a_promise_or_a_guarantee_is_more_than_an_expectation_or_a_hope() -> None:
+    expected = said("Ida Lunde", "the inspectorate would publish its findings by the end of January", stance="predicts")
+    for claim in ("Ida Lunde promised that the inspectorate would publish its findings by the end of January",
+                  "Ida Lunde guaranteed that the inspectorate would publish its findings by the end of January"):
+        verdict, finding = attributed(claim, (expected, 0.8))
+        assert verdict == "misquoted" and finding.differences[0].kind == "cue"  # type: ignore[attr-defined]
+    hoped = said("Ida Lunde", '"I hope the first payments reach families by the end of next week"')
+    assert attributed("Ida Lunde promised that the first payments would reach families by the end of next week",
+                      (hoped, 0.8))[0] == "misquoted"
+    stated = said("Ida Lunde", "the inspectorate would publish its findings by the end of January")
+    assert attributed("Ida Lunde said the inspectorate would publish its findings by the end of January",
+                      (expected, 0.8))[0] == "supported"  # "said" claims no more than the forecast
+    assert attributed("Ida Lunde promised that the inspectorate would publish its findings by the end of January",
+                      (stated, 0.8))[0] == "supported"
+
+
+def test_an_order_is_more_than_advice_and_a_finding_more_than_an_appearance() -> None:
+    advice = said("Vera Holt", '"I would strongly advise the council to keep the whole ground closed"')
+    assert attributed("Vera Holt ordered the council to keep the ground closed", (advice, 0.8))[0] == "misquoted"
+    looks = said("Vera Holt", '"From the photographs it looks like a connection failure"')
+    assert attributed("Vera Holt established that a connection failure caused the collapse",
+                      (looks, 0.8))[0] == "misquoted"
