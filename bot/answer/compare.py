@@ -256,10 +256,21 @@ def _governed(clause: str) -> str | None:
     if not negated(clause) or _CONTRAST.search(", " + clause):
         return None
     last = [m for m in NEGATION.finditer(clause) if m.group().lower() != "without"][-1]
-    for word in _WORD.findall(clause[last.end():]):
+    tail = clause[last.end():]
+    if last.group().lower() in ("nobody", "none", "nothing", "no"):
+        tail = _WHO_OF.sub("", tail, count=1)  # "Nobody at Quillon ever received it": "received"
+    for word in _WORD.findall(tail):
+        if word.lower() in _NEGATION_ADVERBS:
+            continue  # "no longer has", "never once replied"
         if terms := content_terms(word):
             return min(terms)
     return None
+
+
+_WHO_OF = re.compile(r"^\s+(?:one\s+)?(?:at|in|from|of|on)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_NEGATION_ADVERBS = frozenset({
+    "longer", "ever", "yet", "even", "once", "always", "really", "actually", "still", "just",
+})
 
 
 def _negation_anchor(claim: str, source: str) -> tuple[str, str] | None:

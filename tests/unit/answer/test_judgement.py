@@ -425,3 +425,8 @@ def test_an_order_is_more_than_advice_and_a_finding_more_than_an_appearance() ->
     looks = said("Vera Holt", '"From the photographs it looks like a connection failure"')
     assert attributed("Vera Holt established that a connection failure caused the collapse",
                       (looks, 0.8))[0] == "misquoted"
+
+
+def test_a_negation_governs_its_word_past_adverbs_and_whose_it_is() -> None:
+    kept = said("Tomas Brel", "he still had the email and had handed a copy to the police on Monday")
+    assert attributed("Tomas Brel said he no longer has the email he sent in April", (kept, 0.6))[0] == "misquoted"
