@@ -106,6 +106,8 @@ def compare(
     differences += _figure_differences(content, source)
     differences += _name_differences(content, source, context or source.content, speakers)
     differences += _contrast_differences(content, source.content)
+    if not flipped:
+        differences += _swapped_contrast(content, source.content)
     difference = _cue_difference(stance, cue, source, content) if cue else None
     if difference is None:
         difference = _hedge_difference(claim_clause, source_clause, cue, certain=stance in _COMMITTED)
@@ -398,6 +400,28 @@ _RELATIVE_TIME = re.compile(
     r"\b(this|last|next|past)\s+(year|month|week|spring|summer|autumn|winter|weekend|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
 )
+
+
+def _swapped_contrast(content: str, source: str) -> list[Difference]:
+    """A contrast turned round: "mostly about safety, not jobs" for "mostly about jobs, not
+    safety", "her decision, not the council's" for "the council's decision, not mine": what the
+    claim puts after its "not" the source affirms (a negation difference)."""
+    claimed, found = _contrast_parts(content), _contrast_parts(source)
+    if claimed is None or found is None:
+        return []
+    (_, not_mine), (theirs, not_theirs) = claimed, found
+    if (not_mine & theirs) - not_theirs and not not_mine & not_theirs:
+        return [Difference("negation", content.strip(), source.strip())]
+    return []
+
+
+def _contrast_parts(text: str) -> tuple[set[str], set[str]] | None:
+    """A text's affirmed words and the words of its ", not X" (None without one)."""
+    match = _CONTRAST.search(text)
+    if match is None:
+        return None
+    negated_part = content_terms(match.group())
+    return content_terms(text[: match.start()] + " " + text[match.end():]) - negated_part, negated_part
 
 
 def _contrast_differences(content: str, source: str) -> list[Difference]:

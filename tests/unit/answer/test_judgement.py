@@ -430,3 +430,15 @@ def test_an_order_is_more_than_advice_and_a_finding_more_than_an_appearance() ->
 def test_a_negation_governs_its_word_past_adverbs_and_whose_it_is() -> None:
     kept = said("Tomas Brel", "he still had the email and had handed a copy to the police on Monday")
     assert attributed("Tomas Brel said he no longer has the email he sent in April", (kept, 0.6))[0] == "misquoted"
+
+
+def test_a_contrast_turned_round_is_a_misquote() -> None:
+    source = said("Vera Holt", 'the row over the guards was "mostly about jobs, not safety"')
+    swapped = attributed("Vera Holt said the row over the guards was mostly about safety, not jobs", (source, 0.8))
+    assert swapped[0] == "misquoted" and swapped[1].differences[0].kind == "negation"  # type: ignore[attr-defined]
+    same = attributed("Vera Holt said the row over the guards was about jobs, not safety", (source, 0.8))
+    assert same[0] == "supported"
+    mine = said("Vera Holt", '"But it is the council\'s decision, not mine"')
+    assert attributed("Vera Holt said closing the ground was her decision, not the council's", (mine, 0.8))[0] == (
+        "misquoted"
+    )
