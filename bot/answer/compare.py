@@ -347,7 +347,7 @@ def _name_differences(
     folded = context.casefold()
     others = [(n, slot) for n, slot in _slotted(source.content) if n.casefold() not in content.casefold()]
     found = []
-    dates = find_dates(source.content)
+    dates = _dates_of(content, source.content)
     for name, located in _slotted(content):
         kind = _kind(name, speakers)
         if kind == "date":
@@ -365,6 +365,22 @@ def _name_differences(
         if alternative is not None or located:
             found.append(Difference(kind, name, alternative or ""))  # "": the source does not say it
     return found
+
+
+def _dates_of(content: str, source: str) -> list[tuple[str, Date]]:
+    """The source's dates for the claim: those of its sentence most like the claim when that one
+    gives any ("Two of my inspectors were at Korsby Park on the 22nd of July. The certificate was
+    signed on the 29th": the visit's date is the 22nd), else all of them."""
+    sentences = _SENTENCE_END.split(source)
+    if len(sentences) > 1:
+        terms = content_terms(content)
+        best = max(sentences, key=lambda s: len(content_terms(s) & terms))
+        if content_terms(best) & terms and (dated := find_dates(best)):
+            return dated
+    return find_dates(source)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z])")
 
 
 def _date_difference(written: str, dates: list[tuple[str, Date]]) -> list[Difference]:

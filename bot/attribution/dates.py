@@ -37,7 +37,7 @@ _YEAR = r"(?:19|20)\d\d"
 _ORDINAL = r"(?:st|nd|rd|th)"
 
 DATE = re.compile(
-    rf"\b(?:(?P<d1>\d{{1,2}}){_ORDINAL}?\s+(?:of\s+)?(?P<m1>{MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"\b(?:(?:(?i:the)\s+)?(?P<d1>\d{{1,2}}){_ORDINAL}?\s+(?:of\s+)?(?P<m1>{MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{MONTH})\s+(?P<d2>\d{{1,2}}){_ORDINAL}?(?!\d)(?:,?\s+(?P<y2>{_YEAR}))?"
     rf"|(?P<m3>{MONTH})(?:\s+(?P<y3>{_YEAR}))?"
     rf"|(?i:the)\s+(?P<d4>\d{{1,2}}){_ORDINAL}"

@@ -442,3 +442,14 @@ def test_a_contrast_turned_round_is_a_misquote() -> None:
     assert attributed("Vera Holt said closing the ground was her decision, not the council's", (mine, 0.8))[0] == (
         "misquoted"
     )
+
+
+def test_a_date_is_read_from_the_sentence_about_the_same_thing() -> None:
+    source = said("Vera Holt", '"Two of my inspectors were at Harl Park on the 22nd of July. '
+                               'The certificate was signed on the 29th, after they had reported."')
+    assert attributed("Vera Holt said two of her inspectors visited Harl Park on July 29", (source, 0.8))[0] == (
+        "misquoted"
+    )
+    assert attributed("Vera Holt said two of her inspectors were at Harl Park on July 22", (source, 0.8))[0] == (
+        "supported"
+    )

@@ -56,3 +56,7 @@ def test_times_of_day_are_read_as_minutes_and_differ_only_beyond_the_tolerance()
     (_, two), (_, five), (_, quarter_past) = find_times("at 2 p.m., at 5 p.m., at about 3.15")
     assert not by_three.differs(two) and by_three.differs(five)  # a point inside or outside the bound
     assert quarter_past.differs(find_times("after 7 p.m.")[0][1])  # 3.15 in the morning or afternoon: not after 7
+
+
+def test_the_day_of_a_month_is_one_date() -> None:
+    assert find_dates("on the 22nd of July") == [("the 22nd of July", Date(month=7, day=22))]
