@@ -253,6 +253,11 @@ def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tup
     headed = tuple(q for q in same_unit if head is not None and (counted_key(q.counted) or "").split()[-1:] == [head])
     if headed:
         return headed
+    # "14,000 fans" is a count of people: "about 14,000 people", not the stand's licence for 12,000.
+    people = tuple(q for q in same_unit if head is not None and _PEOPLE_WORDS.issuperset(
+        {head, *(counted_key(q.counted) or "").split()[-1:]}) and "person" in {head, _head(q)})
+    if people:
+        return people
     # An unnamed figure ("17 of the injured", "the toll at 31") stands for the count only where
     # nothing around it names another event; with the event known, it must be the same one. It
     # never stands for a span of time ("the last three years" is no count of the 97,000 affected).
@@ -266,6 +271,18 @@ def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tup
 
 
 _SPANS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "century"})
+
+
+def _head(quantity: Quantity) -> str | None:
+    words = (counted_key(quantity.counted) or "").split()
+    return words[-1] if words else None
+
+
+# Nouns for people counted: each is also a count of "people".
+_PEOPLE_WORDS = frozenset({
+    "person", "fan", "spectator", "supporter", "resident", "passenger", "worker", "patient", "customer", "victim",
+    "man", "woman", "child", "adult", "visitor", "protester", "demonstrator", "citizen", "voter", "employee",
+})
 
 
 def is_span(quantity: Quantity) -> bool:

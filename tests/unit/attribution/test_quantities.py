@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.attribution.quantities import compatible, parse_quantities
+from bot.attribution.quantities import compatible, matching_quantities, parse_quantities
 
 
 def _share(text: str) -> float:
@@ -43,3 +43,11 @@ def test_every_number_word_up_to_ninety_nine_is_a_figure() -> None:
     assert [q.value for q in parse_quantities("fourteen months, twenty-five flats and some sixty homes")] == [
         14.0, 25.0, 60.0,
     ]
+
+
+def test_a_count_of_fans_or_residents_is_a_count_of_people() -> None:
+    source = parse_quantities("about 14,000 people were in the stand, which is licensed for 12,000")
+    fans = parse_quantities("roughly 14,000 fans were packed into the stand")[0]
+    assert [q.text for q in matching_quantities(fans, source)] == ["about 14,000"]
+    tanks = parse_quantities("14,000 tanks")[0]
+    assert [q.text for q in matching_quantities(tanks, source)] == ["12,000"]  # no people: the unnamed figure
