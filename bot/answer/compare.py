@@ -42,7 +42,8 @@ HEDGED_STANCES: frozenset[str] = frozenset(
 
 _CONTRAST = re.compile(r"[,;]\s*(?:and\s+|but\s+)?not\s+(?:[\w'’]+\s+){0,3}[\w'’]+\s*(?:[,.;!?\"”]|$)", re.I)
 _CLAUSES = re.compile(
-    r"\s*(?:[;:]|,(?!\d)|(?<=[.!?])\s|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*", re.I
+    r"\s*(?:[;:]|,(?!\d)|(?<=[.!?])\s|(?<=[.!?][\"”’'])\s|\b(?:and|but|as|because|while|although|whereas|since)\b)\s*",
+    re.I,
 )
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|inside|across|on|since|until|during|from)\s+(?:the\s+)?$", re.I)
 

@@ -453,3 +453,9 @@ def test_a_date_is_read_from_the_sentence_about_the_same_thing() -> None:
     assert attributed("Vera Holt said two of her inspectors were at Harl Park on July 22", (source, 0.8))[0] == (
         "supported"
     )
+
+
+def test_a_quoted_sentence_after_a_quote_is_a_clause_of_its_own() -> None:
+    # Two quotations joined into one content: the second's negation is not the first's.
+    source = said("Vera Holt", '"But I do not see where it is going." \'Harl Is Not the Villain.\'')
+    assert attributed("Vera Holt said she did not see where it was going", (source, 0.8))[0] == "supported"
