@@ -24,9 +24,9 @@ see its README); ``--set blind2`` the second blind set (evals/checks/blind2: a b
 written the same way); ``--set blind3`` the third (evals/checks/blind3: a rail strike),
 ``--set blind4`` the fourth (evals/checks/blind4: a stadium stand collapse), ``--set blind5``
 the fifth (evals/checks/blind5: a wildfire evacuation) and ``--set blind6`` the sixth
-(evals/checks/blind6: a road bridge collapse). The Sarnport splits and the first three
-blind sets have been read while developing; of the fourth, fifth and sixth only the totals per
-class have been looked at.
+(evals/checks/blind6: a road bridge collapse). The Sarnport splits and the first five blind
+sets have been read while developing; of the sixth only the totals per class and the verdict
+confusions have been looked at.
 """
 
 from __future__ import annotations
