@@ -17,7 +17,8 @@ from functools import lru_cache
 
 from bot.attribution.lexicon import CUE_VERBS
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, role_head
-from bot.attribution.people import BODY_HEADS
+from bot.attribution.people import BODY_NOUNS
+from bot.attribution.quantities import counted_key
 
 # Lemmas that attribute a claim only with "that" after them ("X believes that C"), not before a
 # plain object ("Russia wants peace", "NATO supports Kyiv").
@@ -276,18 +277,16 @@ def _looks_like_speaker(phrase: str) -> bool:
 
 
 # Who is a source though not named, after "according to": "According to police, ...", "... the ministry".
-_UNNAMED_SOURCES = BODY_HEADS | {
-    "police", "government", "army", "military", "official", "investigator", "prosecutor", "witnesses", "resident",
-    "union", "company", "firm", "club", "party", "service", "office", "board", "court", "regulator", "operator",
-}
+# Agent nouns ("investigators", "prosecutors") are roles already (``role_head``).
+_UNNAMED_SOURCES = BODY_NOUNS | {"army", "military", "official", "witness", "resident"}
 
 
 def _unnamed_source(phrase: str) -> bool:
     words = phrase.lower().split()
     if not 1 <= len(words) <= 4 or words[0] in _NOBODY:
         return False
-    head = re.sub(r"(?<=[a-z])s$", "", words[-1]) if words[-1] not in ("police", "witness") else words[-1]
-    return head in _UNNAMED_SOURCES or words[-1] in _UNNAMED_SOURCES or role_head(head)
+    head = counted_key(words[-1]) or ""  # "witnesses" -> "witness"
+    return head in _UNNAMED_SOURCES or role_head(head)
 
 
 _APPOSED_NAME = re.compile(r"^([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}),\s+(?=\S)")

@@ -24,6 +24,7 @@ from bot.answer.text import IRREGULAR_PAST, content_terms, coverage, topic_terms
 from bot.attribution.dates import DATE, Date, find_dates, find_times, read_date
 from bot.attribution.lexicon import NEGATION, OPPOSITES, negated
 from bot.attribution.names import NOT_NAMES, TITLE_WORDS, SpeakerIndex, name_words, names_in, same_person
+from bot.attribution.people import BODY_NOUNS
 from bot.attribution.quantities import compatible, hedge, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, DifferenceKind
 
@@ -296,7 +297,7 @@ def _negation_anchor(claim: str, source: str) -> tuple[str, str] | None:
     return pairs[0] if len(readings) == 1 else None
 
 
-_WITHOUT = re.compile(r"\bwithout\s+(?:(?:being|having|having\s+been|ever|once|any|a|an|the)\s+)*([a-z]+)", re.I)
+_WITHOUT = re.compile(r"\bwithout\s+(?:(?:being|having|been|ever|once|any|a|an|the)\s+)*([a-z]+)", re.I)
 
 
 def _reads_negated(clause: str, other: str) -> bool:
@@ -348,10 +349,11 @@ def _name_differences(
     folded = context.casefold()
     others = [(n, slot) for n, slot in _slotted(source.content) if n.casefold() not in content.casefold()]
     found = []
-    dates = _dates_of(content, source.content)
+    dates: list[tuple[str, Date]] | None = None  # read when the claim gives a date
     for name, located in _slotted(content):
         kind = _kind(name, speakers)
         if kind == "date":
+            dates = _dates_of(content, source.content) if dates is None else dates
             found += _date_difference(name, dates)
             continue
         alternative = next((o for o, slot in others if slot == located and _kind(o, speakers) == kind), None)
@@ -381,6 +383,8 @@ def _dates_of(content: str, source: str) -> list[tuple[str, Date]]:
     return find_dates(source)
 
 
+# Not ``text.split_sentences``: that keeps a quotation of several sentences whole, and a record's
+# content is often one such quotation.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z])")
 
 
@@ -557,10 +561,8 @@ _FIRST_PERSON = re.compile(
     r"(?:^|[.!?;:,]\s+|\bthat\s+)(?:we|i)\s+(?!believe|think|estimate|fear|expect|hope)|^(?:that\s+)?(?:our|my|us)\b",
     re.I,
 )
-_THIS_BODY = re.compile(
-    r"\bthis\s+(?:ministry|authority|hospital|company|government|department|council|office|agency|firm|"
-    r"organi[sz]ation|group|inspectorate|commission|board|police)\b", re.I
-)
+_BODY_NOUNS = "|".join(map(re.escape, sorted(BODY_NOUNS, key=len, reverse=True)))
+_THIS_BODY = re.compile(rf"\bthis\s+(?:{_BODY_NOUNS})\b", re.I)
 _POSSESSED = re.compile(r"\b(?:his|her|its|their)\s+(?:own\s+)?[a-z]+", re.I)
 _THIRD_PERSON = re.compile(r"^(?:that\s+)?(?:it|its|they|their|he|his|she|her|them)\b", re.I)
 _NO_SUBJECT = re.compile(
@@ -643,10 +645,7 @@ _OWNED = re.compile(r"^(?:the\s+)?(.+?)['’]s?\s+\w", re.I)
 _OF_OWNER = re.compile(r"\b(?:of|for|at)\s+(?:the\s+)?([A-Z].*)$")
 _UNNAMED_OWNER = re.compile(r"^(?:its|their)\s+", re.I)
 # A body a speaker speaks of by its common noun: "the association", "the company".
-_DEFINITE_BODY = re.compile(
-    r"\b[Tt]he\s+(association|company|club|union|firm|council|service|office|ministry|agency|department|"
-    r"authority|board|trust|group|party|hospital|federation|society|inspectorate|commission)\b"
-)
+_DEFINITE_BODY = re.compile(rf"\b[Tt]he\s+({_BODY_NOUNS})\b")
 
 
 def _acts(claim_text: str) -> bool:
@@ -683,12 +682,18 @@ _REPRESENTS = frozenset({
 })
 
 
-def _subject_head(claim_text: str) -> str | None:
-    """The last word of a bare claim's subject, its head noun ("association" of "The volunteer
-    firefighters' association has ...")."""
+def _words_before_verb(claim_text: str) -> list[str]:
+    """The words of a bare claim's subject: those before its verb, without a quantifier ("No union
+    official has ..." -> ["union", "official"])."""
     rest = _QUANTIFIER.sub("", claim_text.strip())
     verb = _FINITE.search(rest)
-    words = name_words(rest[: verb.start()]) if verb else []
+    return name_words(rest[: verb.start()]) if verb else []
+
+
+def _subject_head(claim_text: str) -> str | None:
+    """A bare claim's subject's head noun ("association" of "The volunteer firefighters'
+    association has ...")."""
+    words = _words_before_verb(claim_text)
     return _body(words[-1]) if words else None
 
 
@@ -700,9 +705,7 @@ def _claim_subject(claim_text: str) -> set[str]:
     lead = _LEAD_NAME.match(text)
     words = name_words(lead.group(1)) if lead and not _QUANTIFIER.match(text) else []
     if not set(words) - _GENERIC:  # no proper name leads it ("No union official has ...")
-        rest = _QUANTIFIER.sub("", text)
-        verb = _FINITE.search(rest)
-        words = name_words(rest[: verb.start()]) if verb else []
+        words = _words_before_verb(text)
     return {_body(w) for w in words} - _GENERIC - TITLE_WORDS - {_singular(m) for m in _MEMBERS}
 
 

@@ -17,6 +17,12 @@ BODY_HEADS = COMPANY_SUFFIXES | {
     "hospital", "ministry", "department", "agency", "authority", "council", "commission", "committee",
     "university", "institute", "foundation", "observatory", "inspectorate", "association",
 }
+# The common nouns an article calls a body by ("the club", "this ministry"); a company's suffixes
+# ("energy", "media") are not among them.
+BODY_NOUNS = (BODY_HEADS - COMPANY_SUFFIXES) | {
+    "club", "union", "firm", "company", "service", "office", "board", "trust", "group", "party", "federation",
+    "society", "government", "police", "court", "organisation", "organization",
+}
 
 
 def not_people(entities: list[EntityMention], text: str) -> frozenset[str]:

@@ -249,13 +249,12 @@ def matching_quantities(quantity: Quantity, others: tuple[Quantity, ...]) -> tup
     exact = tuple(q for q in same_unit if key is not None and counted_key(q.counted) == key)
     if exact:
         return exact
-    head = key.split()[-1] if key else None
-    headed = tuple(q for q in same_unit if head is not None and (counted_key(q.counted) or "").split()[-1:] == [head])
+    head = _head(quantity)
+    headed = tuple(q for q in same_unit if head is not None and _head(q) == head)
     if headed:
         return headed
     # "14,000 fans" is a count of people: "about 14,000 people", not the stand's licence for 12,000.
-    people = tuple(q for q in same_unit if head is not None and _PEOPLE_WORDS.issuperset(
-        {head, *(counted_key(q.counted) or "").split()[-1:]}) and "person" in {head, _head(q)})
+    people = tuple(q for q in same_unit if {head, _head(q)} <= _PEOPLE_WORDS and "person" in {head, _head(q)})
     if people:
         return people
     # An unnamed figure ("17 of the injured", "the toll at 31") stands for the count only where
@@ -274,6 +273,7 @@ _SPANS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", 
 
 
 def _head(quantity: Quantity) -> str | None:
+    """The noun a figure counts, singular ("injured people" -> "person")."""
     words = (counted_key(quantity.counted) or "").split()
     return words[-1] if words else None
 
@@ -287,8 +287,7 @@ _PEOPLE_WORDS = frozenset({
 
 def is_span(quantity: Quantity) -> bool:
     """Whether a figure counts a span of time ("three years", "14 months")."""
-    words = (counted_key(quantity.counted) or "").split()
-    return bool(words) and words[-1] in _SPANS
+    return _head(quantity) in _SPANS
 
 
 def _other_event(a: Quantity, b: Quantity) -> bool:

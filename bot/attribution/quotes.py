@@ -23,6 +23,7 @@ _DOUBLE_OPENERS: dict[str, str] = {
 _DOUBLE_CLOSERS = frozenset("”»")
 _SINGLE_OPENERS = frozenset("‘'‹")
 _SINGLE_CLOSERS = frozenset("’'›")
+QUOTE_MARKS = "".join(sorted(set(_DOUBLE_OPENERS) | _DOUBLE_CLOSERS | _SINGLE_OPENERS | _SINGLE_CLOSERS))
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LINE = re.compile(r"\n")
 

@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Literal
 
 from bot.attribution.candidates import Candidate, Mention
+from bot.attribution.quotes import QUOTE_MARKS
 from bot.attribution.spans import clean, merge, overlaps, subtract
 from bot.model import Span
 
@@ -107,12 +108,10 @@ def link_orphan_quotes(text: str, cands: list[Candidate], quotes: list[Span]) ->
 def _whole_sentence(text: str, quote: Span) -> bool:
     """Whether a short quotation is a sentence of its own ("'You cannot.'" after "..., she said."),
     not a phrase in scare quotes inside one."""
-    inner = text[quote[0] : quote[1]].strip(_MARKS + " ")
+    inner = text[quote[0] : quote[1]].strip(QUOTE_MARKS + " ")
     before = text[max(0, quote[0] - 5) : quote[0]].rstrip(" \t")
     return bool(inner) and inner[0].isupper() and inner[-1] in ".!?" and (not before or before[-1] in ".!?\n")
 
-
-_MARKS = "\"“”‘’'«»‹›"
 
 
 def _quoted(span: Span, quotes: list[Span], starts: list[int]) -> bool:
