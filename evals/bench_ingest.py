@@ -13,6 +13,7 @@ ratio are printed, with the ingest's own time itemised.
     python evals/bench_ingest.py --polnear-limit 840  # all of PolNeAR train
     python evals/bench_ingest.py --workers 1          # attribution in the ingesting process only
     python evals/bench_ingest.py --no-extract         # without attribution
+    python evals/bench_ingest.py --engine hybrid      # another attribution engine
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def run_rounds(files: list[Path], texts: list[str], env: dict[str, str], *, roun
     return done
 
 
-def print_summary(done: Rounds, *, files: int, chunks: int, extraction: bool) -> None:
+def print_summary(done: Rounds, *, files: int, chunks: int, extraction: bool, engine: str) -> None:
     """Medians, ratios, and the median ingest itemised."""
     from bot.config import Settings
 
@@ -150,6 +151,7 @@ def print_summary(done: Rounds, *, files: int, chunks: int, extraction: bool) ->
     floor_s, ingest_s, encode_s = (statistics.median(x) for x in (done.floors, done.ingests, done.encodes))
     assert report["chunks"] == chunks, (report["chunks"], chunks)
     print(f"files: {files}  chunks: {chunks}  claims: {report['claims']}  extraction: {extraction}  "
+          f"engine: {engine}  "
           f"batch size: {Settings().embedding_batch_size}  cores: {os.cpu_count()}")
     print(f"floor  : {floor_s:6.2f} s  (start-up and model load {floor_s - encode_s:5.2f} s, encode {encode_s:6.2f} s)")
     print(f"ingest : {ingest_s:6.2f} s  ({chunks / ingest_s:5.1f} chunks/s end to end)")
@@ -173,6 +175,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="attribution processes (default: one per core)")
     parser.add_argument("--no-extract", action="store_true")
+    parser.add_argument("--engine", choices=["rules", "model", "hybrid"], default=None,
+                        help="the attribution engine (default: WHOSAID_ATTRIBUTION, else the configured default)")
     args = parser.parse_args()
 
     files = corpus_files(args.polnear_limit)
@@ -181,8 +185,13 @@ def main() -> None:
     env["WHOSAID_EXTRACT_CLAIMS"] = "false" if args.no_extract else "true"
     if args.workers is not None:
         env["WHOSAID_INGEST_WORKERS"] = str(args.workers)
+    if args.engine is not None:
+        env["WHOSAID_ATTRIBUTION"] = args.engine
     done = run_rounds(files, texts, env, rounds=args.rounds, claims=not args.no_extract)
-    print_summary(done, files=len(files), chunks=len(texts), extraction=not args.no_extract)
+    from bot.config import Settings
+
+    engine = env.get("WHOSAID_ATTRIBUTION") or Settings().attribution
+    print_summary(done, files=len(files), chunks=len(texts), extraction=not args.no_extract, engine=engine)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the MiniLM one (``neural.MiniLmFinder``) unless the model file given is a CRF's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from bot.attribution.candidates import Candidate
+    from bot.attribution.states import Windows
 
 Engine = Literal["rules", "model", "hybrid"]
 ENGINES: tuple[str, ...] = get_args(Engine)
@@ -60,9 +62,16 @@ class HybridFinder:
         """Both engines' candidates, the model's first, without two claims on one content."""
         return self.find_many([(text, docs)])[0]
 
-    def find_many(self, items: list[tuple[str, list[tuple[int, Doc]]]]) -> list[list[Candidate]]:
+    @property
+    def state_layers(self) -> int:
+        """The model's: how many encoder layers it reads from given states (0: it takes none)."""
+        return int(getattr(self.model, "state_layers", 0))
+
+    def find_many(
+        self, items: list[tuple[str, list[tuple[int, Doc]]]], states: Sequence[Windows | None] | None = None
+    ) -> list[list[Candidate]]:
         """``find`` for several texts, the model's network run on all their chunks at once."""
-        models = find_all(self.model, items)
+        models = find_all(self.model, items, states)
         return [self._merge(found, text, docs) for found, (text, docs) in zip(models, items, strict=True)]
 
     def _merge(self, found: list[Candidate], text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:

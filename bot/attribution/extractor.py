@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,6 +33,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+    from bot.attribution.states import Windows
 
 
 class AttributionExtractor:
@@ -67,20 +69,37 @@ class AttributionExtractor:
                 ) from None
         return self._nlp
 
+    @property
+    def state_layers(self) -> int:
+        """How many of the packaged MiniLM's last layers the engine reads from given states (0: none).
+
+        An engine that does (the MiniLM tagger) can take the states of the forward pass that
+        embeds an article's passages instead of running the encoder again (``extract_many``).
+        """
+        return int(getattr(self._finder, "state_layers", 0))
+
     def extract(self, text: str, *, article_id: str | None = None) -> list[Claim]:
         """Return the attributions in one text, in reading order."""
         return next(self._run([text], [article_id]))
 
-    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
-        """Yield the attributions of each text in order, parsing in batches."""
-        return self._run(texts, None)
+    def extract_many(
+        self, texts: Iterable[str], states: Iterable[Windows | None] | None = None
+    ) -> Iterator[list[Claim]]:
+        """Yield the attributions of each text in order, parsing in batches.
+
+        ``states``, one per text, are the encoder's windows over it (article offsets, the mean of
+        its last ``state_layers`` layers), for an engine that reads them; others ignore them.
+        """
+        return self._run(texts, None, states)
 
     def _run(
-        self, texts: Iterable[str], ids: list[str | None] | None
+        self, texts: Iterable[str], ids: list[str | None] | None, states: Iterable[Windows | None] | None = None
     ) -> Iterator[list[Claim]]:
         stream = iter(texts)
+        given = iter(states) if states is not None else None
         done = 0
         while originals := list(islice(stream, self._batch_size)):
+            windows = [next(given) for _ in originals] if given is not None else None
             # Tags pasted into plain text and wire datelines are blanked (same offsets), so "<b>" or
             # "OSTREVA, September 10 (Mirel Valley Broadcasting) —" is never a speaker.
             batch = [mask_dateline(mask_markup(text)) for text in originals]
@@ -93,7 +112,7 @@ class AttributionExtractor:
                 chunks, self.nlp.pipe(pieces, batch_size=self._batch_size), strict=True
             ):
                 docs[i].append((s, doc))
-            found = find_all(self._finder, [(text, docs[i]) for i, text in enumerate(batch)])
+            found = find_all(self._finder, [(text, docs[i]) for i, text in enumerate(batch)], windows)
             for i, text in enumerate(batch):
                 article_id = ids[done + i] if ids else None
                 yield self._assemble(text, docs[i], found[i], article_id, original=originals[i])
@@ -123,11 +142,18 @@ class CandidateFinder(Protocol):
         ...
 
 
-def find_all(finder: CandidateFinder, items: list[tuple[str, list[tuple[int, Doc]]]]) -> list[list[Candidate]]:
+def find_all(
+    finder: CandidateFinder, items: list[tuple[str, list[tuple[int, Doc]]]],
+    states: Sequence[Windows | None] | None = None,
+) -> list[list[Candidate]]:
     """``finder.find`` of each (text, chunks), through its ``find_many`` when it has one (a tagger
-    that runs its network on the chunks of many texts at once)."""
+    that runs its network on the chunks of many texts at once); ``states`` go to a finder that reads them."""
     many = getattr(finder, "find_many", None)
-    return many(items) if many is not None else [finder.find(text, docs) for text, docs in items]
+    if many is None:
+        return [finder.find(text, docs) for text, docs in items]
+    if states is not None and int(getattr(finder, "state_layers", 0)):
+        return list(many(items, states))
+    return list(many(items))
 
 
 class RuleFinder:

@@ -88,7 +88,11 @@ def _quoted(toks: list[Token]) -> list[bool]:
 
 def _sentence_context(toks: list[Token]) -> list[list[str]]:
     """Per token: is there a speech word earlier / later in its sentence (one pass each way)."""
-    sents = [t.sent.start for t in toks]
+    starts: dict[int, int] = {}
+    if toks:
+        for sent in toks[0].doc.sents:  # once per chunk: ``t.sent`` walks the sentences per token
+            starts.update(dict.fromkeys(range(sent.start, sent.end), sent.start))
+    sents = [starts[t.i] for t in toks]
     marks = [_cue_word(t) for t in toks]
     left, right = [False] * len(toks), [False] * len(toks)
     for i in range(1, len(toks)):
@@ -96,6 +100,24 @@ def _sentence_context(toks: list[Token]) -> list[list[str]]:
     for i in range(len(toks) - 2, -1, -1):
         right[i] = sents[i] == sents[i + 1] and (right[i + 1] or marks[i + 1])
     return [[f"cueleft={a}", f"cueright={b}"] for a, b in zip(left, right, strict=True)]
+
+
+def categorical(doc: Doc) -> list[list[str]]:
+    """Per tagged token, the MiniLM head's categorical features, in ``head.FIELDS`` then ``head.FLAGS``
+    order: the values ``head.categories`` reads from ``featurize``'s strings, computed without the
+    words and neighbours that only the CRF uses (a third of a tagged paragraph's cost)."""
+    toks = tokens(doc)
+    quoted = _quoted(toks)
+    context = _sentence_context(toks)
+    rows = []
+    for tok, inq, (left, right) in zip(toks, quoted, context, strict=True):
+        rows.append([
+            tok.pos_, tok.dep_, _climb(tok), str(inq), f"{tok.ent_iob_}{tok.ent_type_}",
+            left.partition("=")[2], right.partition("=")[2], tok.head.dep_,
+            str(_cue_word(tok)), str(tok.text in _QUOTES), str(bool(tok.is_sent_start)),
+            str(bool(tok.is_sent_end)), str(tok.lower_ == "according"),
+        ])
+    return rows
 
 
 def featurize(doc: Doc) -> list[list[str]]:

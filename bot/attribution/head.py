@@ -48,9 +48,13 @@ def build_vocab(rows: list[list[str]]) -> Vocab:
 
 
 def feature_ids(feats: list[list[str]], vocab: Vocab) -> torch.Tensor:
-    """(tokens x features) ids of one paragraph."""
-    rows = [[vocab[j].get(v, 0) for j, v in enumerate(categories(row))] for row in feats]
-    return torch.tensor(rows, dtype=torch.long)
+    """(tokens x features) ids of one paragraph from its feature strings (``features.featurize``)."""
+    return category_ids([categories(row) for row in feats], vocab)
+
+
+def category_ids(rows: list[list[str]], vocab: Vocab) -> torch.Tensor:
+    """(tokens x features) ids of one paragraph from its categorical values (``features.categorical``)."""
+    return torch.tensor([[vocab[j].get(v, 0) for j, v in enumerate(row)] for row in rows], dtype=torch.long)
 
 
 class Head(nn.Module):

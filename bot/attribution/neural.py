@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.attribution.features import featurize
+from bot.attribution.features import categorical
 from bot.attribution.tagger import MODEL_DIR, assemble_chunk, checksum_path
 from bot.errors import ConfigurationError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from bot.attribution.candidates import Candidate
+    from bot.attribution.states import Windows
 
 MINILM_FILE = "attribution-minilm.safetensors"
 # Chunk text tagged at once: ~25,000 wordpieces, whose states (384 floats each) take ~40 MB.
@@ -55,24 +57,36 @@ class MiniLmFinder:
             self._loaded = (head, meta["vocab"], TokenStates(layers=int(meta["layers"])))
         return self._loaded
 
-    def tag_many(self, docs: list[Doc]) -> list[list[str]]:
+    @property
+    def state_layers(self) -> int:
+        """How many of the encoder's last hidden layers the head reads (averaged), from its record."""
+        return int(_verified_meta(self.path).get("layers", 0)) if self.path.is_file() else 0
+
+    def tag_many(self, docs: list[Doc], windows: Sequence[Windows | None] | None = None) -> list[list[str]]:
         """The BIO tag of every non-space token of each parsed chunk.
 
-        Chunks are encoded and decoded together, in groups of about ``GROUP_CHARS`` characters
-        (so the encoder's batches are full and the head runs once per batch, not once per chunk,
-        while the states held at once stay bounded whatever the input).
+        ``windows`` (one per doc, or None) are encoder states already computed for the doc's
+        text, such as the passages' own forward pass at ingest; a doc without them, or with a
+        token they miss, is encoded here. Chunks are encoded and decoded together, in groups of
+        about ``GROUP_CHARS`` characters (so the encoder's batches are full and the head runs once
+        per batch, not once per chunk, while the states held at once stay bounded whatever the input).
         """
-        from bot.attribution.head import feature_ids
+        from bot.attribution.head import category_ids
+        from bot.attribution.states import covers, token_states
 
         head, vocab, encoder = self._load()
+        given = list(windows) if windows is not None else [None] * len(docs)
         out: list[list[str]] = [[] for _ in docs]
         for group in _groups(docs, GROUP_CHARS):
-            feats = {i: featurize(docs[i]) for i in group}
+            feats = {i: categorical(docs[i]) for i in group}
             kept = [i for i in group if feats[i]]
             if not kept:
                 continue
-            states = encoder.encode([docs[i] for i in kept])
-            tags = head.decode_many(states, [feature_ids(feats[i], vocab) for i in kept])
+            ready = {i: w for i in kept if (w := given[i]) is not None and covers(docs[i], w)}
+            missing = [docs[i] for i in kept if i not in ready]
+            fresh = iter(encoder.encode(missing) if missing else [])
+            states = [token_states(docs[i], ready[i]) if i in ready else next(fresh) for i in kept]
+            tags = head.decode_many(states, [category_ids(feats[i], vocab) for i in kept])
             for i, t in zip(kept, tags, strict=True):
                 out[i] = t
         return out
@@ -81,9 +95,23 @@ class MiniLmFinder:
         """Attribution candidates of one text from its parsed chunks (article offsets)."""
         return self.find_many([(text, docs)])[0]
 
-    def find_many(self, items: list[tuple[str, list[tuple[int, Doc]]]]) -> list[list[Candidate]]:
-        """``find`` for several texts, their chunks tagged together."""
-        tags = iter(self.tag_many([d for _, docs in items for _, d in docs]))
+    def find_many(
+        self, items: list[tuple[str, list[tuple[int, Doc]]]], states: Sequence[Windows | None] | None = None
+    ) -> list[list[Candidate]]:
+        """``find`` for several texts, their chunks tagged together.
+
+        ``states``, one per text, are encoder windows in the text's offsets (its passages' forward
+        pass); each chunk reads the windows over it.
+        """
+        from bot.attribution.states import shifted
+
+        given = list(states) if states is not None else [None] * len(items)
+        windows = [
+            None if w is None else shifted(w, offset, offset + len(doc.text))
+            for (_, docs), w in zip(items, given, strict=True)
+            for offset, doc in docs
+        ]
+        tags = iter(self.tag_many([d for _, docs in items for _, d in docs], windows))
         return [[c for offset, doc in docs for c in assemble_chunk(doc, offset, next(tags))] for _, docs in items]
 
 

@@ -25,11 +25,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.attribution.engine import create_extractor
 from bot.attribution.extractor import AttributionExtractor
 from bot.errors import ConfigurationError
 from bot.model import Claim
+
+if TYPE_CHECKING:
+    from bot.attribution.states import Windows
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +71,35 @@ class ProcessExtractor:
         self._inline = create_extractor(engine, spacy_model=spacy_model, model_path=model_path)
         self._pool: ProcessPoolExecutor | None = None
 
-    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
-        """Claims of each text, in order; a large call starts parsing in the workers now."""
+    @property
+    def state_layers(self) -> int:
+        """The engine's: how many encoder layers it reads from given states (0: it takes none)."""
+        return self._inline.state_layers
+
+    def extract_many(
+        self, texts: Iterable[str], states: Iterable[Windows | None] | None = None
+    ) -> Iterator[list[Claim]]:
+        """Claims of each text, in order; a large call starts parsing in the workers now.
+
+        ``states`` (one per text, see ``AttributionExtractor.extract_many``) travel with their texts.
+        """
         texts = list(texts)
+        given: list[Windows | None] = list(states) if states is not None else [None] * len(texts)
         small = len(texts) < 2 or sum(map(len, texts)) < self._min_chars
         if self.workers < 2 or not texts or (small and self._pool is None):
-            return self._inline.extract_many(texts)
+            return self._inline.extract_many(texts, given)
         slices = _slices(texts, self._slice_chars)
+        parts: list[tuple[list[str], list[Windows | None]]] = []
+        at = 0
+        for part in slices:
+            parts.append((part, given[at : at + len(part)]))
+            at += len(part)
         try:
             with _children_ignore_sigint():  # the workers start here
-                futures = [self._start().submit(_extract, part) for part in slices]
+                futures = [self._start().submit(_extract, *part) for part in parts]
         except BrokenProcessPool:  # a worker died since the last call (the OOM killer, a kill)
-            return iter(self._parse_here(texts))
-        return self._collect(slices, futures)
+            return iter(self._parse_here(texts, given))
+        return self._collect(parts, futures)
 
     @property
     def threads_per_worker(self) -> int:
@@ -115,21 +135,23 @@ class ProcessExtractor:
             )
         return self._pool
 
-    def _collect(self, slices: list[list[str]], futures: list[Future[list[list[Claim]]]]) -> Iterator[list[Claim]]:
-        for part, future in zip(slices, futures, strict=True):
+    def _collect(
+        self, parts: list[tuple[list[str], list[Windows | None]]], futures: list[Future[list[list[Claim]]]]
+    ) -> Iterator[list[Claim]]:
+        for part, future in zip(parts, futures, strict=True):
             try:
                 found = future.result()
             except BrokenProcessPool:
-                found = self._parse_here(part)
+                found = self._parse_here(*part)
             yield from found
 
-    def _parse_here(self, texts: list[str]) -> list[list[Claim]]:
+    def _parse_here(self, texts: list[str], states: list[Windows | None]) -> list[list[Claim]]:
         """The texts of a pool that broke (a worker killed), parsed in this process."""
         log.warning("an attribution worker died; parsing its texts in this process")
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
-        return list(self._inline.extract_many(texts))
+        return list(self._inline.extract_many(texts, states))
 
 
 @contextmanager
@@ -193,6 +215,6 @@ def _watch(parent: int) -> None:
     os._exit(1)  # a killed parent cannot stop its pool; nothing here holds state worth saving
 
 
-def _extract(texts: list[str]) -> list[list[Claim]]:
+def _extract(texts: list[str], states: list[Windows | None]) -> list[list[Claim]]:
     assert _worker is not None, "the pool's initializer loads the extractor"
-    return list(_worker.extract_many(texts))
+    return list(_worker.extract_many(texts, states))

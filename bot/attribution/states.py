@@ -22,6 +22,11 @@ STRIDE = 64  # wordpieces shared by consecutive windows
 DIMS = 384
 _BATCH = 32
 
+if TYPE_CHECKING:
+    # A text's windows: per window, its wordpieces' [start, end) character offsets (n x 2; zero
+    # width for [CLS] and [SEP]) and their states (n x 384).
+    Windows = list[tuple[np.ndarray, np.ndarray]]
+
 
 class TokenStates:
     """Per-token MiniLM states (mean of the last ``layers`` hidden layers) of parsed paragraphs."""
@@ -39,14 +44,21 @@ class TokenStates:
         return self._model
 
     def encode(self, docs: list[Doc]) -> list[np.ndarray]:
-        """One float32 array (non-space tokens x 384) per doc."""
+        """One float32 array (non-space tokens x 384) per doc, each read in its own windows."""
+        found = self.windows([d.text for d in docs])
+        return [_token_states(doc, windows) for doc, windows in zip(docs, found, strict=True)]
+
+    def windows(self, texts: list[str]) -> list[Windows]:
+        """Each text's windows of at most 256 wordpieces, overlapping by 64: their offsets and states."""
         import numpy as np
         import torch
 
+        if not texts:
+            return []
         model = self._load()
         tok, net = model.tokenizer, model[0].auto_model
         enc = tok(
-            [d.text for d in docs], max_length=WINDOW, truncation=True, stride=STRIDE,
+            texts, max_length=WINDOW, truncation=True, stride=STRIDE,
             return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
         )
         owners = enc["overflow_to_sample_mapping"]
@@ -60,16 +72,56 @@ class TokenStates:
                 hidden = torch.stack(out.hidden_states[-self.layers :]).mean(0).numpy()
                 for row, w in enumerate(batch):
                     states[w] = hidden[row, : len(enc["input_ids"][w])]
-        windows: dict[int, list[int]] = {}
+        found: list[Windows] = [[] for _ in texts]
         for w, owner in enumerate(owners):
-            windows.setdefault(owner, []).append(w)
-        return [
-            _token_states(doc, [(enc["offset_mapping"][w], states[w]) for w in windows[i]])
-            for i, doc in enumerate(docs)
-        ]
+            found[owner].append((_offsets(enc["offset_mapping"][w]), states[w]))
+        return found
 
 
-def _token_states(doc: Doc, windows: list[tuple[list[tuple[int, int]], np.ndarray]]) -> np.ndarray:
+def shifted(windows: Windows, start: int, end: int) -> Windows:
+    """The windows of a text that overlap its ``[start, end)``, with offsets relative to ``start``.
+
+    A passage's windows (article offsets) serve a paragraph parsed on its own this way.
+    """
+    out: Windows = []
+    for offsets, hidden in windows:
+        real = offsets[:, 1] > offsets[:, 0]
+        if real.any() and offsets[real, 0].min() < end and offsets[real, 1].max() > start:
+            out.append((offsets - start, hidden))
+    return out
+
+
+def covers(doc: Doc, windows: Windows) -> bool:
+    """Whether every tagged token of ``doc`` has a wordpiece in some window (none was truncated away)."""
+    import numpy as np
+
+    toks = [t for t in tokens(doc) if t.text.strip()]
+    if not toks:
+        return True
+    if not windows:
+        return False
+    bounds = np.concatenate([o[o[:, 1] > o[:, 0]] for o, _ in windows])
+    a = np.fromiter((t.idx for t in toks), np.int64, len(toks))
+    b = a + np.fromiter((len(t.text) for t in toks), np.int64, len(toks))
+    # Wordpieces overlapping [a, b): those starting before b, less those ending by a.
+    overlapping = np.searchsorted(np.sort(bounds[:, 0]), b, side="left") - np.searchsorted(
+        np.sort(bounds[:, 1]), a, side="right"
+    )
+    return bool((overlapping > 0).all())
+
+
+def _offsets(mapping: list[tuple[int, int]]) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(mapping, np.int64).reshape(-1, 2)
+
+
+def token_states(doc: Doc, windows: Windows) -> np.ndarray:
+    """A doc's per-token states from windows whose offsets are relative to its text."""
+    return _token_states(doc, windows)
+
+
+def _token_states(doc: Doc, windows: Windows) -> np.ndarray:
     """Average each token's wordpieces, each taken from its most central window.
 
     Vectorised, with the arithmetic of the loop it replaced: a wordpiece's state is the one from

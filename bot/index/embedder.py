@@ -14,13 +14,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from bot.config import PACKAGED_MINILM, Settings
 from bot.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from bot.attribution.states import Windows
 
 
 @runtime_checkable
@@ -79,6 +81,52 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return vectors.tolist()  # type: ignore[no-any-return]
+
+    def embed_with_states(self, texts: Sequence[str], *, layers: int) -> tuple[list[list[float]], list[Windows]]:
+        """``embed``'s vectors, and from the same forward pass each text's token states.
+
+        The states are the mean of the last ``layers`` hidden layers per wordpiece, with the
+        wordpieces' character offsets: what the attribution tagger reads, so an ingest that embeds
+        passages does not run the encoder a second time to tag them. The vectors are those of
+        ``embed`` (mean pooling of the last layer over the text's wordpieces, normalised), which is
+        the model's own pooling for the mean-pooling models this serves (``supports_states``).
+        """
+        import numpy as np
+        import torch
+
+        model = self._load()
+        tokenizer, net = model.tokenizer, cast("Any", model[0]).auto_model
+        cleaned = [_SURROGATE.sub("\ufffd", text) for text in texts]
+        vectors = np.zeros((len(texts), self.dimension), np.float32)
+        windows: list[Windows] = [[] for _ in texts]
+        order = sorted(range(len(texts)), key=lambda i: -len(cleaned[i]))  # what encode() does too
+        with torch.inference_mode():
+            for b in range(0, len(order), self._batch_size):
+                batch = order[b : b + self._batch_size]
+                enc = tokenizer(
+                    [cleaned[i] for i in batch], padding=True, truncation="longest_first",
+                    max_length=model.max_seq_length, return_offsets_mapping=True, return_tensors="pt",
+                )
+                offsets = enc.pop("offset_mapping").numpy().astype(np.int64)
+                out = net(**enc, output_hidden_states=True)
+                mask = enc["attention_mask"].unsqueeze(-1).to(out.last_hidden_state.dtype)
+                pooled = (out.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                vectors[batch] = torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+                states = torch.stack(out.hidden_states[-layers:]).mean(0).numpy()
+                lengths = enc["attention_mask"].sum(1).tolist()
+                for row, i in enumerate(batch):
+                    n = int(lengths[row])
+                    windows[i] = [(offsets[row, :n], states[row, :n])]
+        return vectors.tolist(), windows
+
+    def supports_states(self) -> bool:
+        """Whether ``embed_with_states`` reads the packaged MiniLM, the encoder the tagger was trained on,
+        with the mean pooling ``embed`` uses."""
+        from bot.index.bert import supports
+
+        return resolve_model_path(self.name) == resolve_model_path(PACKAGED_MINILM) and supports(
+            Path(resolve_model_path(self.name))
+        )
 
     def _load(self) -> SentenceTransformer:
         if self._model is None:
