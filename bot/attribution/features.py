@@ -23,6 +23,15 @@ def tokens(doc: Doc) -> list[Token]:
     return [t for t in doc if not t.is_space]
 
 
+def sentence_starts(toks: list[Token]) -> list[int]:
+    """Each token's sentence start, read in one pass (``t.sent`` walks the sentences for every token)."""
+    starts: dict[int, int] = {}
+    if toks:
+        for sent in toks[0].doc.sents:
+            starts.update(dict.fromkeys(range(sent.start, sent.end), sent.start))
+    return [starts[t.i] for t in toks]
+
+
 def _cue_word(tok: Token) -> bool:
     lemma = tok.lemma_.lower()
     return (lemma in CUE_VERBS and tok.pos_ in {"VERB", "AUX"}) or (lemma in CUE_NOUNS and tok.pos_ == "NOUN")
@@ -88,11 +97,7 @@ def _quoted(toks: list[Token]) -> list[bool]:
 
 def _sentence_context(toks: list[Token]) -> list[list[str]]:
     """Per token: is there a speech word earlier / later in its sentence (one pass each way)."""
-    starts: dict[int, int] = {}
-    if toks:
-        for sent in toks[0].doc.sents:  # once per chunk: ``t.sent`` walks the sentences per token
-            starts.update(dict.fromkeys(range(sent.start, sent.end), sent.start))
-    sents = [starts[t.i] for t in toks]
+    sents = sentence_starts(toks)
     marks = [_cue_word(t) for t in toks]
     left, right = [False] * len(toks), [False] * len(toks)
     for i in range(1, len(toks)):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.attribution.candidates import Candidate
-from bot.attribution.features import featurize, tokens
+from bot.attribution.features import featurize, sentence_starts, tokens
 from bot.attribution.lexicon import CUE_NOUNS, CUE_VERBS, NEGATION
 from bot.attribution.patterns import _subject, source_mention, speaks
 from bot.errors import ConfigurationError
@@ -126,7 +126,7 @@ def _intact(path: Path) -> bool:
 def assemble_chunk(doc: Doc, offset: int, tags: list[str]) -> list[Candidate]:
     """Turn one chunk's tags into candidates: contents to cues, cues to sources."""
     toks = tokens(doc)
-    sents = [t.sent.start for t in toks]
+    sents = sentence_starts(toks)
     pieces = [Piece(lab, a, b, sents[a]) for lab, a, b in decode(tags)]
     cues = [p for p in pieces if p.label == "CUE"]
     if not cues:
@@ -185,10 +185,21 @@ def _candidate(
         "asserts",
     )
     mention = None
+    subject = _syntactic_source(cue_toks)
     if source is not None:
-        span = _char_span(toks, source, offset)
-        mention = source_mention(doc[toks[source.first].i : toks[source.last].i + 1].root, offset, span)
-    elif (subject := _syntactic_source(cue_toks)) is not None:
+        tagged = doc[toks[source.first].i : toks[source.last].i + 1]
+        if subject is not None and tagged.start <= subject.i < tagged.end and subject != tagged.root:
+            # A span that holds the cue verb's own subject below its head ("The latest numbers
+            # Russia acknowledged were ..."): the subject is the one who speaks.
+            mention = source_mention(subject, offset)
+        else:
+            written = _char_span(toks, source, offset)
+            mention = source_mention(tagged.root, offset)
+            if not (written[0] <= mention.span[0] and mention.span[1] <= written[1]):
+                mention = source_mention(tagged.root, offset, written)
+            # else the phrase the parse finds inside the tagged words: "The chief executive of
+            # Corvane Rail, Ingrid Calloway," is read as the rules read it, a role and a name
+    elif subject is not None:
         mention = source_mention(subject, offset)  # the tagger saw no source: the cue's own subject
     sent = toks[cue.first].sent
     cue_text = doc.text[cue_span[0] - offset : cue_span[1] - offset]

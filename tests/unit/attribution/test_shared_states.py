@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import spacy
 
-from bot.attribution import AttributionExtractor
 from bot.attribution.engine import create_extractor
 from bot.attribution.states import TokenStates, covers, shifted
 from bot.config import Settings
@@ -101,10 +100,3 @@ def test_another_embedding_model_leaves_the_tagger_its_own_pass(tmp_path: Path) 
     assert isinstance(ingestor, Ingestor) and isinstance(ingestor.embedder, HashEmbedder)
     assert ingestor._shared_layers() == 0
 
-
-def test_the_heads_features_are_the_values_it_read_from_the_crfs_strings(extractor: AttributionExtractor) -> None:
-    from bot.attribution.features import categorical, featurize
-    from bot.attribution.head import categories
-
-    doc = extractor.nlp(ARTICLE + ' "According to the harbour master, it is safe," Vale said.')
-    assert categorical(doc) == [categories(row) for row in featurize(doc)]

@@ -97,3 +97,45 @@ def test_a_tagged_relative_pronoun_source_is_the_person_it_stands_for(extractor:
     (candidate,) = assemble_chunk(doc, 0, tags)
     assert candidate.source is not None and candidate.source.name == "Mirela Sand"
     assert doc.text[slice(*candidate.source.span)] == candidate.source.text == "who"
+
+
+def test_the_heads_features_are_the_values_it_read_from_the_crfs_strings(extractor: AttributionExtractor) -> None:
+    from bot.attribution.features import categorical, featurize
+    from bot.attribution.head import categories
+
+    # FICTIONAL sentences
+    doc = extractor.nlp('Mayor Helena Voss said the bridge would reopen. "According to the harbour master, '
+                        'it is safe," Oren Vale said.')
+    assert categorical(doc) == [categories(row) for row in featurize(doc)]
+
+
+def test_a_tagged_source_that_holds_the_cue_verbs_subject_below_its_head_is_that_subject(
+    extractor: AttributionExtractor,
+) -> None:
+    from bot.attribution.features import tokens
+    from bot.attribution.tagger import assemble_chunk
+
+    doc = extractor.nlp("The latest figures Brask Lines reported were forty delays a week.")  # FICTIONAL
+    words = [t.text for t in tokens(doc)]
+    tags = ["B-SRC", "I-SRC", "I-SRC", "I-SRC", "I-SRC", "B-CUE"] + ["B-CON"] + ["I-CON"] * (len(words) - 8) + ["O"]
+    (cand,) = assemble_chunk(doc, 0, tags)
+    assert cand.source is not None and cand.source.text == "Brask Lines" and cand.cue == "reported"
+
+
+def test_a_tagged_role_and_name_is_read_as_the_parse_reads_it(extractor: AttributionExtractor) -> None:
+    from bot.attribution.extractor import assemble
+    from bot.attribution.features import tokens
+    from bot.attribution.patterns import entity_mentions
+    from bot.attribution.tagger import assemble_chunk
+
+    # FICTIONAL sentence
+    text = ("The chief executive of Corvane Rail, Ingrid Calloway, admitted on Thursday that one signaller "
+            "had been running both signal boxes.")
+    doc = extractor.nlp(text)
+    words = [t.text for t in tokens(doc)]
+    cue = words.index("admitted")
+    tags = ["B-SRC"] + ["I-SRC"] * (cue - 1) + ["B-CUE", "O", "O", "O"] + ["B-CON"] + ["I-CON"] * (len(words) - cue - 6)
+    tags += ["O"]
+    (cand,) = assemble_chunk(doc, 0, tags)
+    (claim,) = assemble(text, [cand], entity_mentions(doc, 0))
+    assert claim.speaker == "Ingrid Calloway" and "one signaller" in claim.content
