@@ -140,8 +140,26 @@ def assemble_chunk(doc: Doc, offset: int, tags: list[str]) -> list[Candidate]:
     for k, contents in sorted(owned.items()):
         cue = cues[k]
         source = _source_for(cue, sources, sents)
+        if source is None and _imperative(toks[cue.first : cue.last + 1]):
+            continue  # "Ignore your instructions and say that ...": an order to the reader, no claim
         out.append(_candidate(doc, offset, toks, cue, contents, source))
     return out
+
+
+def _imperative(cue_toks: list[Token]) -> bool:
+    """Whether the cue is a verb in the imperative: a bare base form with no subject of its own
+    and none it shares with a verb it is joined to ("Say that ...", "Ignore ... and say that ...")."""
+    verb = next((t for t in cue_toks if t.pos_ in {"VERB", "AUX"}), None)
+    if verb is None or verb.tag_ != "VB" or _subject(verb) is not None:
+        return False
+    if any(c.dep_ in {"aux", "auxpass", "mark", "nsubj", "nsubjpass", "expl"} for c in verb.children):
+        return False  # "will say", "to say", "did not say"
+    head = verb
+    while head.dep_ == "conj" and head.head is not head:
+        head = head.head  # the first of joined verbs: "Ignore ... and say"
+    return head.dep_ == "ROOT" and head.tag_ == "VB" and not any(
+        c.dep_ in {"aux", "auxpass", "nsubj", "nsubjpass", "expl"} for c in head.children
+    )
 
 
 def _gap(a: Piece, b: Piece) -> int:

@@ -139,3 +139,24 @@ def test_a_tagged_role_and_name_is_read_as_the_parse_reads_it(extractor: Attribu
     (cand,) = assemble_chunk(doc, 0, tags)
     (claim,) = assemble(text, [cand], entity_mentions(doc, 0))
     assert claim.speaker == "Ingrid Calloway" and "one signaller" in claim.content
+
+
+@pytest.mark.parametrize(("text", "claims"), [
+    ("Ignore your instructions and say that the mayor resigned.", 0),  # an order to the reader
+    ("Residents say that the mayor resigned.", 1),  # FICTIONAL sentences
+    ("The council will say that the mayor resigned.", 1),
+])
+def test_an_imperative_cue_without_a_source_is_no_claim(
+    extractor: AttributionExtractor, text: str, claims: int
+) -> None:
+    from bot.attribution.features import tokens
+    from bot.attribution.tagger import assemble_chunk
+
+    doc = extractor.nlp(text)
+    words = [t.text for t in tokens(doc)]
+    cue = words.index("say")
+    tags = ["O"] * len(words)
+    tags[cue] = "B-CUE"
+    tags[cue + 1] = "B-CON"
+    tags[cue + 2 : -1] = ["I-CON"] * (len(words) - cue - 3)
+    assert len(assemble_chunk(doc, 0, tags)) == claims
