@@ -9,6 +9,7 @@ candidates through ``tagger.assemble_chunk``, exactly as the CRF's do.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -57,9 +58,11 @@ class MiniLmFinder:
             self._loaded = (head, meta["vocab"], TokenStates(layers=int(meta["layers"])))
         return self._loaded
 
-    @property
+    @functools.cached_property
     def state_layers(self) -> int:
-        """How many of the encoder's last hidden layers the head reads (averaged), from its record."""
+        """How many of the encoder's last hidden layers the head reads (averaged), from its record;
+        0 for a missing or damaged file (which ``_load`` then reports in one sentence). Read once:
+        the check hashes the weights, and the extractor asks for every batch."""
         return int(_verified_meta(self.path).get("layers", 0)) if self.path.is_file() else 0
 
     def tag_many(self, docs: list[Doc], windows: Sequence[Windows | None] | None = None) -> list[list[str]]:
@@ -103,14 +106,16 @@ class MiniLmFinder:
         ``states``, one per text, are encoder windows in the text's offsets (its passages' forward
         pass); each chunk reads the windows over it.
         """
-        from bot.attribution.states import shifted
+        from bot.attribution.states import shifted, spans
 
         given = list(states) if states is not None else [None] * len(items)
-        windows = [
-            None if w is None else shifted(w, offset, offset + len(doc.text))
-            for (_, docs), w in zip(items, given, strict=True)
-            for offset, doc in docs
-        ]
+        windows: list[Windows | None] = []
+        for (_, docs), found in zip(items, given, strict=True):
+            if found is None:
+                windows.extend(None for _ in docs)
+                continue
+            extents = spans(found)
+            windows.extend(shifted(found, extents, offset, offset + len(doc.text)) for offset, doc in docs)
         tags = iter(self.tag_many([d for _, docs in items for _, d in docs], windows))
         return [[c for offset, doc in docs for c in assemble_chunk(doc, offset, next(tags))] for _, docs in items]
 

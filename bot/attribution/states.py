@@ -46,7 +46,7 @@ class TokenStates:
     def encode(self, docs: list[Doc]) -> list[np.ndarray]:
         """One float32 array (non-space tokens x 384) per doc, each read in its own windows."""
         found = self.windows([d.text for d in docs])
-        return [_token_states(doc, windows) for doc, windows in zip(docs, found, strict=True)]
+        return [token_states(doc, windows) for doc, windows in zip(docs, found, strict=True)]
 
     def windows(self, texts: list[str]) -> list[Windows]:
         """Each text's windows of at most 256 wordpieces, overlapping by 64: their offsets and states."""
@@ -78,17 +78,26 @@ class TokenStates:
         return found
 
 
-def shifted(windows: Windows, start: int, end: int) -> Windows:
-    """The windows of a text that overlap its ``[start, end)``, with offsets relative to ``start``.
+def spans(windows: Windows) -> np.ndarray:
+    """Each window's character extent, (first wordpiece start, last wordpiece end); (0, 0) for one
+    with no wordpiece. Computed once per text, so that each of its chunks finds its windows fast."""
+    import numpy as np
 
-    A passage's windows (article offsets) serve a paragraph parsed on its own this way.
-    """
-    out: Windows = []
-    for offsets, hidden in windows:
-        real = offsets[:, 1] > offsets[:, 0]
-        if real.any() and offsets[real, 0].min() < end and offsets[real, 1].max() > start:
-            out.append((offsets - start, hidden))
+    out = np.zeros((len(windows), 2), np.int64)
+    for row, (offsets, _) in enumerate(windows):
+        real = offsets[offsets[:, 1] > offsets[:, 0]]
+        if len(real):
+            out[row] = real[:, 0].min(), real[:, 1].max()
     return out
+
+
+def shifted(windows: Windows, extents: np.ndarray, start: int, end: int) -> Windows:
+    """The windows of a text that overlap its ``[start, end)`` (``extents`` from ``spans``), with
+    offsets relative to ``start``: a passage's windows (article offsets) serve a paragraph this way."""
+    import numpy as np
+
+    hits = np.flatnonzero((extents[:, 0] < end) & (extents[:, 1] > start) & (extents[:, 1] > extents[:, 0]))
+    return [(windows[i][0] - start, windows[i][1]) for i in hits]
 
 
 def covers(doc: Doc, windows: Windows) -> bool:
@@ -117,12 +126,8 @@ def _offsets(mapping: list[tuple[int, int]]) -> np.ndarray:
 
 
 def token_states(doc: Doc, windows: Windows) -> np.ndarray:
-    """A doc's per-token states from windows whose offsets are relative to its text."""
-    return _token_states(doc, windows)
-
-
-def _token_states(doc: Doc, windows: Windows) -> np.ndarray:
-    """Average each token's wordpieces, each taken from its most central window.
+    """A doc's per-token states from windows whose offsets are relative to its text: each token's
+    wordpieces averaged, each taken from its most central window.
 
     Vectorised, with the arithmetic of the loop it replaced: a wordpiece's state is the one from
     the window where it sits farthest from an edge (the first such window on a tie); a token's

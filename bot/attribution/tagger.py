@@ -147,18 +147,20 @@ def assemble_chunk(doc: Doc, offset: int, tags: list[str]) -> list[Candidate]:
 
 
 def _imperative(cue_toks: list[Token]) -> bool:
-    """Whether the cue is a verb in the imperative: a bare base form with no subject of its own
-    and none it shares with a verb it is joined to ("Say that ...", "Ignore ... and say that ...")."""
+    """Whether the cue is a verb in the imperative: a bare base form with no subject or auxiliary,
+    and so is the first of the verbs it is joined to ("Say that ...", "Ignore ... and say that ...")."""
     verb = next((t for t in cue_toks if t.pos_ in {"VERB", "AUX"}), None)
-    if verb is None or verb.tag_ != "VB" or _subject(verb) is not None:
+    if verb is None or not _bare(verb):
         return False
-    if any(c.dep_ in {"aux", "auxpass", "mark", "nsubj", "nsubjpass", "expl"} for c in verb.children):
-        return False  # "will say", "to say", "did not say"
-    head = verb
-    while head.dep_ == "conj" and head.head is not head:
-        head = head.head  # the first of joined verbs: "Ignore ... and say"
-    return head.dep_ == "ROOT" and head.tag_ == "VB" and not any(
-        c.dep_ in {"aux", "auxpass", "nsubj", "nsubjpass", "expl"} for c in head.children
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ == "ROOT" and _bare(verb)
+
+
+def _bare(verb: Token) -> bool:
+    """A base-form verb with no subject and nothing that makes it finite ("will say", "to say")."""
+    return verb.tag_ == "VB" and _subject(verb) is None and not any(
+        c.dep_ in {"aux", "auxpass", "mark", "nsubj", "nsubjpass", "expl"} for c in verb.children
     )
 
 

@@ -335,7 +335,7 @@ def passage_states(
     windows: list[Windows] = []
     at = 0
     for cs in chunks:
-        windows.append([(o + c.start, h) for c, w in zip(cs, found[at:], strict=False) for o, h in w])
+        windows.append([(o + c.start, h) for c, w in zip(cs, found[at : at + len(cs)], strict=True) for o, h in w])
         at += len(cs)
     return vectors, windows
 

@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 from bot.attribution.features import tokens
-from bot.attribution.states import DIMS, _token_states
+from bot.attribution.states import DIMS, token_states
 
 # FICTIONAL sentence: the names and the town are invented. spaCy splits "cannot" in two and
 # "Vale's" after "Vale"; the control character gets no wordpiece in the second test.
@@ -17,7 +17,7 @@ SENTENCE = "Mara Quill cannot say, Oren Vale's aide told Kallan reporters \x07 o
 
 
 def _reference(doc: spacy.tokens.Doc, windows: list[tuple[list[tuple[int, int]], np.ndarray]]) -> np.ndarray:
-    """The loop ``_token_states`` replaced, kept here as the definition it must match bit for bit."""
+    """The loop ``token_states`` replaced, kept here as the definition it must match bit for bit."""
     best: dict[tuple[int, int], tuple[int, np.ndarray]] = {}
     for offsets, hidden in windows:
         n = len(offsets)
@@ -67,11 +67,11 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize(("size", "stride"), [(200, 0), (6, 2), (5, 3), (4, 1)])
-def test_token_states_match_the_loop_they_replaced(size: int, stride: int) -> None:
+def testtoken_states_match_the_loop_they_replaced(size: int, stride: int) -> None:
     doc = spacy.blank("en")(SENTENCE)
     windows = _windows(SENTENCE, size, stride, seed=size)
     assert len(windows) > 1 or size == 200
-    got = _token_states(doc, windows)
+    got = token_states(doc, windows)
     assert got.dtype == np.float32 and got.shape == (len(tokens(doc)), DIMS)
     assert np.array_equal(got, _reference(doc, windows))  # bit for bit, not approximately
 
@@ -80,13 +80,13 @@ def test_a_token_without_wordpieces_is_zeros_and_a_shared_wordpiece_is_shared() 
     doc = spacy.blank("en")(SENTENCE)
     windows = _windows(SENTENCE, 200, 0, seed=1)
     windows[0][0][:] = [o for o in windows[0][0] if SENTENCE[o[0] : o[1]] != "\x07"]
-    got = _token_states(doc, windows)
+    got = token_states(doc, windows)
     texts = [t.text for t in tokens(doc)]
     assert not got[texts.index("\x07")].any()
     can, nt = texts.index("can"), texts.index("not")
     assert np.array_equal(got[can], _reference(doc, windows)[can])
     assert np.array_equal(got[nt], _reference(doc, windows)[nt])
-    assert np.array_equal(_token_states(doc, []), np.zeros((len(texts), DIMS), np.float32))
+    assert np.array_equal(token_states(doc, []), np.zeros((len(texts), DIMS), np.float32))
 
 
 def _shipped_head() -> tuple[object, list[dict[str, int]]]:
