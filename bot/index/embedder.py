@@ -163,7 +163,9 @@ class CachedEmbedder:
     """Remembers the vectors of recent texts (a model gives a text the same vector every time).
 
     Questions repeat, and an answer's verification embeds passages that retrieval or an earlier
-    answer already embedded; each call embeds only the texts it has not seen, in one batch.
+    answer already embedded; each call embeds only the texts it has not seen, in one batch. A
+    text another thread is embedding right now is waited for, not embedded twice: when a claim
+    goes viral, many users check it at once, and each would otherwise pay for the same passages.
     """
 
     def __init__(self, inner: Embedder, *, size: int = 2048) -> None:
@@ -171,6 +173,7 @@ class CachedEmbedder:
         self.name = inner.name
         self._size = size
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._pending: dict[str, threading.Event] = {}  # texts a thread is embedding now
         self._lock = threading.Lock()  # server threads share one embedder
 
     @property
@@ -180,19 +183,47 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Cached vectors, embedding the missing texts in one call to the inner embedder."""
+        found, mine, done, theirs = self._claim(texts)
+        if mine:
+            try:
+                found.update(self._embed_and_keep(mine))
+            finally:
+                with self._lock:
+                    for text in mine:
+                        del self._pending[text]
+                done.set()
+        if theirs:
+            for event in set(theirs.values()):
+                event.wait()
+            with self._lock:
+                found.update((text, self._vectors[text]) for text in theirs if text in self._vectors)
+            if lost := [text for text in theirs if text not in found]:  # that thread failed, or evicted them
+                found.update(self._embed_and_keep(lost))
+        return [list(found[text]) for text in texts]  # copies: a caller may change its list
+
+    def _claim(
+        self, texts: Sequence[str]
+    ) -> tuple[dict[str, list[float]], list[str], threading.Event, dict[str, threading.Event]]:
+        """The cached vectors; the missing texts this call embeds, and the event it sets when they
+        are in; the texts another thread is embedding, each with that thread's event."""
         with self._lock:
             found = {text: self._vectors[text] for text in texts if text in self._vectors}
             for text in found:
                 self._vectors.move_to_end(text)
-        missing = list(dict.fromkeys(text for text in texts if text not in found))
-        if missing:
-            fresh = dict(zip(missing, self.inner.embed(missing), strict=True))
-            found.update(fresh)
-            with self._lock:
-                self._vectors.update(fresh)
-                while len(self._vectors) > self._size:
-                    self._vectors.popitem(last=False)
-        return [list(found[text]) for text in texts]  # copies: a caller may change its list
+            missing = [text for text in dict.fromkeys(texts) if text not in found]
+            theirs = {text: self._pending[text] for text in missing if text in self._pending}
+            mine = [text for text in missing if text not in theirs]
+            done = threading.Event()
+            self._pending.update(dict.fromkeys(mine, done))
+        return found, mine, done, theirs
+
+    def _embed_and_keep(self, texts: list[str]) -> dict[str, list[float]]:
+        fresh = dict(zip(texts, self.inner.embed(texts), strict=True))
+        with self._lock:
+            self._vectors.update(fresh)
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return fresh
 
     def clear(self) -> None:
         """Forget every vector (benchmarks time questions as if each were new)."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +56,62 @@ def test_a_caller_changing_its_vector_does_not_change_the_cache() -> None:
     first = cached.embed(["a ferry strike"])[0]
     first[0] = 42.0
     assert cached.embed(["a ferry strike"])[0] == HashEmbedder().embed(["a ferry strike"])[0]
+
+
+class GatedEmbedder(CountingEmbedder):
+    """Holds its first batch until ``gate`` is set (another thread asks meanwhile); may fail it."""
+
+    def __init__(self, *, fail_first: bool = False) -> None:
+        super().__init__()
+        self.started, self.gate, self.fail_first = threading.Event(), threading.Event(), fail_first
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        first = not self.batches
+        self.batches.append(list(texts))
+        if first:
+            self.started.set()
+            assert self.gate.wait(10)
+            if self.fail_first:
+                raise RuntimeError("the model ran out of memory")
+        return HashEmbedder().embed(texts)
+
+
+def _while_first_batch_runs(inner: GatedEmbedder, first: list[str], second: list[str]) -> tuple[Any, Any]:
+    """Embed ``first`` in a thread; once the model holds it, embed ``second`` in another; both results."""
+    cached = CachedEmbedder(inner)
+    results: dict[str, Any] = {}
+
+    def run(name: str, texts: list[str]) -> None:
+        try:
+            results[name] = cached.embed(texts)
+        except RuntimeError as exc:
+            results[name] = exc
+
+    one = threading.Thread(target=run, args=("one", first))
+    one.start()
+    assert inner.started.wait(10)
+    two = threading.Thread(target=run, args=("two", second))
+    two.start()
+    while len(inner.batches) < 2 and two.is_alive():  # "two" embeds what is not pending, then waits
+        time.sleep(0.01)
+    inner.gate.set()
+    one.join(10), two.join(10)
+    return results["one"], results["two"]
+
+
+def test_a_text_another_thread_is_embedding_is_waited_for_not_embedded_twice() -> None:
+    inner = GatedEmbedder()
+    one, two = _while_first_batch_runs(inner, ["a pier", "a quay"], ["a quay", "a ferry"])
+    assert inner.batches == [["a pier", "a quay"], ["a ferry"]]
+    assert one == HashEmbedder().embed(["a pier", "a quay"]) and two == HashEmbedder().embed(["a quay", "a ferry"])
+
+
+def test_when_the_other_thread_fails_the_waiting_one_embeds_the_text_itself() -> None:
+    inner = GatedEmbedder(fail_first=True)
+    one, two = _while_first_batch_runs(inner, ["a pier", "a quay"], ["a quay", "a ferry"])
+    assert isinstance(one, RuntimeError)
+    assert two == HashEmbedder().embed(["a quay", "a ferry"])
+    assert inner.batches[1:] == [["a ferry"], ["a quay"]]
 
 
 def test_the_hash_model_gets_a_cached_hash_embedder(tmp_path: Path) -> None:
