@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.answer.checks import CheckResult
-from bot.model import Answer, Article, Attribution, AttributionCheck, Citation, Claim, SearchHit
+from bot.model import Answer, Article, Attribution, AttributionCheck, Citation, Claim, SearchHit, Span
 
 
 @dataclass
@@ -87,25 +87,22 @@ def outermost(claims: Sequence[tuple[Claim, float]]) -> list[tuple[Claim, float]
     her quote, and the person who said the words is the one who answers "who said that?". An
     identical claim of the same speaker in the same article (a headline printed twice) is shown once.
     """
-    by_article: dict[str | None, list[Claim]] = {}
-    for claim, _ in claims:
-        by_article.setdefault(claim.article_id, []).append(claim)
+    by_article: dict[str | None, list[tuple[Span, tuple[Span, ...]]]] = {}
+    for claim, _ in claims:  # each claim's extent and content spans, read once (a quadratic loop follows)
+        by_article.setdefault(claim.article_id, []).append(((claim.start, claim.end), claim.content_spans))
     kept: list[tuple[Claim, float]] = []
     seen: set[tuple[str | None, str | None, str]] = set()
     for claim, score in claims:
         key = (claim.article_id, claim.speaker, " ".join(claim.content.split()).casefold())
-        if key in seen or any(_inside(claim, other) for other in by_article[claim.article_id]):
+        start, end = extent = claim.start, claim.end
+        if key in seen or any(
+            other != extent and any(s <= start and end <= e for s, e in spans)
+            for other, spans in by_article[claim.article_id]
+        ):  # repeated, or every span of it within one content span of another claim
             continue
         seen.add(key)
         kept.append((claim, score))
     return kept
-
-
-def _inside(inner: Claim, outer: Claim) -> bool:
-    """Whether every span of ``inner`` lies within one content span of ``outer`` (another claim)."""
-    if (inner.start, inner.end) == (outer.start, outer.end):
-        return False
-    return any(s <= inner.start and inner.end <= e for s, e in outer.content_spans)
 
 
 def compose_claims(
