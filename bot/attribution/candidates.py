@@ -20,6 +20,9 @@ class Mention:
     name: str | None = None  # the named entity inside the mention, e.g. "Dmitry Peskov"
     role: str | None = None  # e.g. "Kremlin spokesman"
     head: str = ""  # lower-cased head word, e.g. "spokesman", "he", "peskov"
+    # The words marked as the source when the phrase read inside them (``span``, ``text``) is
+    # narrower: the claim keeps these as its source, the resolution reads the phrase.
+    written: Span | None = None
 
 
 @dataclass(slots=True)

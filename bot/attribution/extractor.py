@@ -221,11 +221,14 @@ def _to_claims(
             if source.kind in {"nominal", "person"} and not named:
                 described.append(len(claims))
         spans = tuple(cand.content)
+        source_span, mention = (None, None) if source is None else (source.span, source.text)
+        if source is not None and source.written is not None:  # the tagged words, as annotated
+            source_span, mention = source.written, text[source.written[0] : source.written[1]]
         claims.append(
             Claim(
                 speaker=res.speaker,
-                speaker_mention=" ".join(source.text.split()) if source else None,
-                source_span=source.span if source else None,
+                speaker_mention=" ".join(mention.split()) if mention else None,
+                source_span=source_span,
                 cue=cand.cue,
                 cue_span=cand.cue_span,
                 content=" ".join(text[s:e] for s, e in spans),

@@ -217,8 +217,11 @@ def _candidate(
             mention = source_mention(tagged.root, offset)
             if not (written[0] <= mention.span[0] and mention.span[1] <= written[1]):
                 mention = source_mention(tagged.root, offset, written)
-            # else the phrase the parse finds inside the tagged words: "The chief executive of
-            # Corvane Rail, Ingrid Calloway," is read as the rules read it, a role and a name
+            elif mention.span != written:
+                # The phrase the parse finds inside the tagged words is what is resolved ("The
+                # chief executive of Corvane Rail, Ingrid Calloway," is read as the rules read
+                # it, a role and a name); the claim keeps the words as tagged for its source.
+                mention.written = written
     elif subject is not None:
         mention = source_mention(subject, offset)  # the tagger saw no source: the cue's own subject
     sent = toks[cue.first].sent

@@ -122,7 +122,9 @@ def test_a_tagged_source_that_holds_the_cue_verbs_subject_below_its_head_is_that
     assert cand.source is not None and cand.source.text == "Brask Lines" and cand.cue == "reported"
 
 
-def test_a_tagged_role_and_name_is_read_as_the_parse_reads_it(extractor: AttributionExtractor) -> None:
+def test_a_tagged_role_and_name_is_read_as_the_parse_reads_it_and_kept_as_tagged(
+    extractor: AttributionExtractor,
+) -> None:
     from bot.attribution.extractor import assemble
     from bot.attribution.features import tokens
     from bot.attribution.patterns import entity_mentions
@@ -139,6 +141,9 @@ def test_a_tagged_role_and_name_is_read_as_the_parse_reads_it(extractor: Attribu
     (cand,) = assemble_chunk(doc, 0, tags)
     (claim,) = assemble(text, [cand], entity_mentions(doc, 0))
     assert claim.speaker == "Ingrid Calloway" and "one signaller" in claim.content
+    # the source as tagged (the annotation's span), not only the phrase the resolution read
+    assert claim.source_span is not None and claim.source_span[0] == 0
+    assert claim.speaker_mention == "The chief executive of Corvane Rail, Ingrid Calloway,"
 
 
 @pytest.mark.parametrize(("text", "claims"), [
