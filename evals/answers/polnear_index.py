@@ -5,7 +5,8 @@ on) in a temporary directory. With ``cache``, the built data directory is also k
 ``cache/<label>-<key>`` (evals/out/ is git-ignored) and later runs copy it instead of ingesting
 again. The key hashes what ingestion depends on: the article texts, the ingest settings, the
 versions of chromadb and spaCy, and the source of bot/attribution, bot/ingest, bot/index and
-bot/model.py; so a change to any of them rebuilds, and a change to the answering code does not.
+bot/model.py, and the shipped tagger files (the CRF and the MiniLM head); so a change to any of
+them rebuilds, and a change to the answering code does not.
 Each run works on its own copy, so a run's questions (stored as conversations) never reach the
 cache and two runs never share a database.
 """
@@ -113,8 +114,9 @@ def cache_key(articles: Sequence[tuple[str, str]], settings: Settings) -> str:
         digest.update(f"{package}={_version(package)}\0".encode())
     for path in _code_files():
         digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes())
-    for model in sorted((ROOT / "bot" / "attribution" / "models").glob("*.bin")):  # the shipped tagger
-        digest.update(model.read_bytes())
+    for model in sorted((ROOT / "bot" / "attribution" / "models").iterdir()):  # the shipped taggers
+        if model.suffix in {".bin", ".safetensors", ".json"}:  # the MiniLM tagger too, not only the CRF
+            digest.update(model.name.encode() + b"\0" + model.read_bytes())
     return digest.hexdigest()[:16]
 
 
