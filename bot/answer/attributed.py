@@ -39,7 +39,7 @@ from bot.answer.policy import Policy
 from bot.answer.text import content_terms, coverage, normalise, point_coverage, topic_terms
 from bot.attribution.dates import find_dates, read_date
 from bot.attribution.lexicon import negated
-from bot.attribution.names import COMPANY_SUFFIXES, SpeakerIndex, name_words, same_person
+from bot.attribution.names import COMPANY_SUFFIXES, DETERMINER, SpeakerIndex, is_title, name_words, same_person
 from bot.attribution.people import BODY_HEADS
 from bot.attribution.quantities import compatible, is_span, matching_quantities, parse_quantities
 from bot.model import Claim, Difference, Match, Quantity, Verdict
@@ -411,7 +411,8 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
 def _role_bodies(speaker: str | None, speakers: SpeakerIndex) -> set[str]:
     """The one-word bodies a speaker's roles name: "Corvane" in "Corvane's spokesman"."""
     words = (re.sub(r"[’']s$", "", w) for role in speakers.roles(speaker or "") for w in role.split())
-    return {w for w in words if w[:1].isupper() and w.isalpha()}
+    # a capitalised determiner ("The Clinton campaign") or title ("Secretary") is no body's name
+    return {w for w in words if w[:1].isupper() and w.isalpha() and not is_title(w) and not DETERMINER.match(f"{w} ")}
 
 
 def _short_name(speaker: str | None, claimed: str) -> bool:

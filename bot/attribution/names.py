@@ -98,6 +98,18 @@ _NOT_AGENTS = frozenset({"other", "another", "whether", "however", "together", "
                          "letter", "corridor", "interior", "exterior", "christian", "civilian", "register"})
 
 
+# The role noun that names a body, not a person's place in it ("the Clinton campaign").
+_BODY_ROLES = frozenset({"campaign"})
+# What follows a name or role in a description and is no part of the role: a relative clause
+# ("Dr. Connie Mariano, who as a Navy captain was the White House physician ...").
+_RELATIVE = re.compile(r",?\s+(?:who|whom|whose|which)\b.*$", re.IGNORECASE | re.DOTALL)
+
+
+def role_part(description: str) -> str:
+    """A description without a relative clause after it, and without its surrounding commas."""
+    return _RELATIVE.sub("", description).strip(" ,")
+
+
 def role_head(head: str | None) -> bool:
     """Whether a role's head noun names what a person is or does: a title ("spokesman", "mayor") or
     an agent noun ("forecaster"), not a thing ("number", "water")."""
@@ -171,7 +183,7 @@ class SpeakerIndex:
         # noun and by word, so a lookup reads the few speakers concerned, not every speaker.
         self._roles = {
             speaker: kept for speaker, rs in (roles or {}).items()
-            if (kept := tuple(sorted(r for r in rs if r and role_head(role_key(r)))))
+            if (kept := tuple(sorted({cut for r in rs if (cut := role_part(r)) and role_head(role_key(cut))})))
         }
         self._by_head: dict[str, set[str]] = {}
         self._by_word: dict[str, set[str]] = {}
@@ -231,13 +243,19 @@ class SpeakerIndex:
         return holders[0] if len(holders) == 1 else None
 
     def speaks_for(self, speaker: str | None, organisation: str) -> bool:
-        """Whether ``speaker`` is ``organisation`` or holds a role in it ("Kremlin spokesman" for "the Kremlin")."""
+        """Whether ``speaker`` is ``organisation`` or holds a role in it ("Kremlin spokesman" for "the Kremlin").
+
+        A description headed by a body ("the Trump campaign") is that body, not a role in it: a
+        speaker it was (perhaps wrongly) resolved to does not speak for what it names.
+        """
         if not speaker:
             return False
         if same_person(speaker, organisation):
             return True
         org = set(name_words(organisation)) - TITLE_WORDS
-        return bool(org) and any(org <= set(name_words(r)) for r in self.roles(speaker))
+        return bool(org) and any(
+            org <= set(name_words(r)) for r in self.roles(speaker) if role_key(r) not in _BODY_ROLES
+        )
 
     def representatives(self, organisation: str) -> list[str]:
         """The speakers who hold a role in an organisation, e.g. its spokesman."""

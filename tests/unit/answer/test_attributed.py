@@ -247,3 +247,27 @@ def test_a_speaker_known_only_by_a_role_is_not_the_person_a_claim_names_after_it
     # a role's last word is no surname: "chief inspector" is Varn's, not the speaker left as "Harl chief"
     assert speakers.resolve("The Harl Rail Inspectorate's chief inspector") == "Odile Varn"
     assert speakers.resolve("the ministry") == "Tarn ministry"  # an organisation's head noun still is
+
+
+def test_a_description_a_speaker_was_resolved_from_does_not_make_them_speak_for_whom_it_names() -> None:
+    # FICTIONAL: descriptions that resolved (rightly or not) to Vera Holm. "The Brel campaign" is a
+    # body, not a role in it; a relative clause after a name is no role; "The" is no body's name.
+    speakers = SpeakerIndex(
+        {"Vera Holm": 4, "Tomas Brel": 3, "Anders Lind": 2, "The Harl Revenue Office": 1},
+        {
+            "Vera Holm": {"The Brel campaign", "the Holm campaign", "Democratic candidate"},
+            "Anders Lind": {"Dr. Anders Lind, who as a navy captain was the physician of former mayor Tomas Brel"},
+        },
+    )
+    words = "Tomas Brel never paid the bridge tax in Harl"
+    holm = said("Vera Holm", words, role="Democratic candidate")
+    lind = said("Anders Lind", words)
+    for text, evidence in (
+        (f"Brel said that {words}", holm),  # Holm's words, not Brel's
+        (f"The Harl Revenue Office said that {words}", holm),
+        (f"Brel said that {words}", lind),
+    ):
+        result = check_attribution(parse_claim(text), [Evidence(evidence, 0.95, 0, context=words)], speakers=speakers)
+        assert result.verdict == "misattributed", (text, evidence.speaker)
+    assert speakers.speaks_for("Vera Holm", "the Holm campaign")  # her own campaign is still hers
+    assert speakers.roles("Anders Lind") == ()  # "Dr. Anders Lind" is a name, and the clause no role
