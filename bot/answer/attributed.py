@@ -410,9 +410,10 @@ def _is_claimed(claim: Claim, phrase: str, claimed: str, speakers: SpeakerIndex)
 
 def _role_bodies(speaker: str | None, speakers: SpeakerIndex) -> set[str]:
     """The one-word bodies a speaker's roles name: "Corvane" in "Corvane's spokesman"."""
-    words = (re.sub(r"[’']s$", "", w) for role in speakers.roles(speaker or "") for w in role.split())
-    # a capitalised determiner ("The Clinton campaign") or title ("Secretary") is no body's name
-    return {w for w in words if w[:1].isupper() and w.isalpha() and not is_title(w) and not DETERMINER.match(f"{w} ")}
+    # a role's opening determiner ("The Brel campaign") or a title ("Secretary") is no body's name
+    roles = (DETERMINER.sub("", role) for role in speakers.roles(speaker or ""))
+    words = (re.sub(r"[’']s$", "", w) for role in roles for w in role.split())
+    return {w for w in words if w[:1].isupper() and w.isalpha() and not is_title(w)}
 
 
 def _short_name(speaker: str | None, claimed: str) -> bool:

@@ -98,10 +98,10 @@ _NOT_AGENTS = frozenset({"other", "another", "whether", "however", "together", "
                          "letter", "corridor", "interior", "exterior", "christian", "civilian", "register"})
 
 
-# The role noun that names a body, not a person's place in it ("the Clinton campaign").
+# The role noun that names a body, not a person's place in it ("the Brel campaign").
 _BODY_ROLES = frozenset({"campaign"})
 # What follows a name or role in a description and is no part of the role: a relative clause
-# ("Dr. Connie Mariano, who as a Navy captain was the White House physician ...").
+# ("Dr. Anders Lind, who as a navy captain was the physician of former mayor Tomas Brel").
 _RELATIVE = re.compile(r",?\s+(?:who|whom|whose|which)\b.*$", re.IGNORECASE | re.DOTALL)
 
 
@@ -185,6 +185,12 @@ class SpeakerIndex:
             speaker: kept for speaker, rs in (roles or {}).items()
             if (kept := tuple(sorted({cut for r in rs if (cut := role_part(r)) and role_head(role_key(cut))})))
         }
+        # The words of each role held in a body (not a body itself), as ``speaks_for`` compares them
+        # for every piece of evidence of every check.
+        self._voices = {
+            speaker: tuple(frozenset(name_words(r)) for r in kept if role_key(r) not in _BODY_ROLES)
+            for speaker, kept in self._roles.items()
+        }
         self._by_head: dict[str, set[str]] = {}
         self._by_word: dict[str, set[str]] = {}
         for speaker, kept in self._roles.items():
@@ -245,7 +251,7 @@ class SpeakerIndex:
     def speaks_for(self, speaker: str | None, organisation: str) -> bool:
         """Whether ``speaker`` is ``organisation`` or holds a role in it ("Kremlin spokesman" for "the Kremlin").
 
-        A description headed by a body ("the Trump campaign") is that body, not a role in it: a
+        A description headed by a body ("the Brel campaign") is that body, not a role in it: a
         speaker it was (perhaps wrongly) resolved to does not speak for what it names.
         """
         if not speaker:
@@ -253,9 +259,7 @@ class SpeakerIndex:
         if same_person(speaker, organisation):
             return True
         org = set(name_words(organisation)) - TITLE_WORDS
-        return bool(org) and any(
-            org <= set(name_words(r)) for r in self.roles(speaker) if role_key(r) not in _BODY_ROLES
-        )
+        return bool(org) and any(org <= words for words in self._voices.get(speaker, ()))
 
     def representatives(self, organisation: str) -> list[str]:
         """The speakers who hold a role in an organisation, e.g. its spokesman."""

@@ -106,7 +106,7 @@ class MiniLmFinder:
         ``states``, one per text, are encoder windows in the text's offsets (its passages' forward
         pass); each chunk reads the windows over it.
         """
-        from bot.attribution.states import shifted, spans
+        from bot.attribution.states import shifted, window_extents
 
         given = list(states) if states is not None else [None] * len(items)
         windows: list[Windows | None] = []
@@ -114,7 +114,7 @@ class MiniLmFinder:
             if found is None:
                 windows.extend(None for _ in docs)
                 continue
-            extents = spans(found)
+            extents = window_extents(found)
             windows.extend(shifted(found, extents, offset, offset + len(doc.text)) for offset, doc in docs)
         tags = iter(self.tag_many([d for _, docs in items for _, d in docs], windows))
         return [[c for offset, doc in docs for c in assemble_chunk(doc, offset, next(tags))] for _, docs in items]

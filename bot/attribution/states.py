@@ -78,7 +78,7 @@ class TokenStates:
         return found
 
 
-def spans(windows: Windows) -> np.ndarray:
+def window_extents(windows: Windows) -> np.ndarray:
     """Each window's character extent, (first wordpiece start, last wordpiece end); (0, 0) for one
     with no wordpiece. Computed once per text, so that each of its chunks finds its windows fast."""
     import numpy as np
@@ -92,7 +92,7 @@ def spans(windows: Windows) -> np.ndarray:
 
 
 def shifted(windows: Windows, extents: np.ndarray, start: int, end: int) -> Windows:
-    """The windows of a text that overlap its ``[start, end)`` (``extents`` from ``spans``), with
+    """The windows of a text that overlap its ``[start, end)`` (``extents`` from ``window_extents``), with
     offsets relative to ``start``: a passage's windows (article offsets) serve a paragraph this way."""
     import numpy as np
 

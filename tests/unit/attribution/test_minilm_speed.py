@@ -67,7 +67,7 @@ def _words(text: str) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize(("size", "stride"), [(200, 0), (6, 2), (5, 3), (4, 1)])
-def testtoken_states_match_the_loop_they_replaced(size: int, stride: int) -> None:
+def test_token_states_match_the_loop_they_replaced(size: int, stride: int) -> None:
     doc = spacy.blank("en")(SENTENCE)
     windows = _windows(SENTENCE, size, stride, seed=size)
     assert len(windows) > 1 or size == 200

@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 from bot.attribution.engine import create_extractor
-from bot.attribution.states import TokenStates, covers, shifted, spans
+from bot.attribution.states import TokenStates, covers, shifted, window_extents
 from bot.config import Settings
 from bot.index.embedder import HashEmbedder, SentenceTransformerEmbedder
 from bot.ingest.chunking import chunk_text
@@ -32,7 +32,7 @@ def _windows(offsets: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarra
 
 def test_a_chunk_reads_only_the_windows_over_it_in_its_own_offsets() -> None:
     windows = _windows([(0, 0), (0, 4), (5, 10), (0, 0)]) + _windows([(0, 0), (40, 44), (0, 0)])
-    extents = spans(windows)
+    extents = window_extents(windows)
     assert extents.tolist() == [[0, 10], [40, 44]]
     inside = shifted(windows, extents, 3, 12)
     assert len(inside) == 1 and inside[0][0].tolist() == [[-3, -3], [-3, 1], [2, 7], [-3, -3]]
