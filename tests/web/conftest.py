@@ -41,10 +41,15 @@ class SaidClaims:
 
 
 def web_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """Fast and polite enough for a local server: half-second timeouts, no delays, a 2 MB limit."""
+    """Fast and polite enough for a local server: no delays, a 2 MB limit, and a 5 s timeout.
+
+    The timeout is generous because the suite's process is busy (other tests' threads share the GIL on two
+    cores): a half-second one once expired on a page the fictional site served at once. A test of the timeout
+    itself sets a short one, with a page far slower than it.
+    """
     values: dict[str, Any] = {
         "data_dir": data_dir, "embedding_model": "hash", "extract_claims": False, "user_agent": USER_AGENT,
-        "fetch_timeout_seconds": 0.5, "fetch_delay_seconds": 0.0, "fetch_max_bytes": 2_000_000,
+        "fetch_timeout_seconds": 5.0, "fetch_delay_seconds": 0.0, "fetch_max_bytes": 2_000_000,
         "watch_retry_seconds": 0.001, "watch_interval_seconds": 0.001, **overrides,
     }
     return Settings(**values)

@@ -61,7 +61,8 @@ def test_an_edit_becomes_a_version_with_a_claim_diff_and_removal_takes_every_ver
     web: Whosaid, site: Site
 ) -> None:
     web.add_source(f"{site.base}/feed.xml")
-    web.watcher.run_round(every_source=True)
+    first = web.watcher.run_round(every_source=True)
+    assert (first.new, first.failures) == (2, [])
     old = harbour(web, site)
     site.edit("harbour", "up to 15,000", "up to 7,000")
     site.edit("harbour", "Harbour master Tomas Quill said the ferry", "Harbour master Tomas Quill said that the ferry")
@@ -84,8 +85,10 @@ def test_an_edit_becomes_a_version_with_a_claim_diff_and_removal_takes_every_ver
         web.versions(old)
 
 
-def test_failures_are_named_retried_later_and_never_stop_the_round(web: Whosaid, site: Site) -> None:
-    site.slow_seconds = 1.0
+def test_failures_are_named_retried_later_and_never_stop_the_round(tmp_path: Path, site: Site) -> None:
+    web = Whosaid(web_settings(tmp_path / "data", fetch_timeout_seconds=1.5), embedder=HashEmbedder(),
+                  extractor=SaidClaims())
+    site.slow_seconds = 4.0
     site.extra_feed_links = ["/busy.html", "/broken.html", "/report.pdf", "/private/memo.html", "/slow.html",
                              "/huge.html", "/loop/a", "/moved/2"]
     web.add_source(f"{site.base}/feed.xml")
