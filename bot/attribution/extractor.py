@@ -22,7 +22,13 @@ from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
 from bot.attribution.resolve import Resolution, SpeakerResolver
 from bot.attribution.spans import overlaps
-from bot.attribution.surface import colon_candidates, expand_with_quotes, finish, link_orphan_quotes
+from bot.attribution.surface import (
+    colon_candidates,
+    expand_with_quotes,
+    finish,
+    labelled_candidates,
+    link_orphan_quotes,
+)
 from bot.attribution.transcripts import transcript_claims
 from bot.errors import ConfigurationError
 from bot.model import Claim, ClaimKind, Span
@@ -157,12 +163,13 @@ def find_all(
 
 
 class RuleFinder:
-    """The hand-written engine: dependency patterns, colon patterns and quotation linking."""
+    """The hand-written engine: dependency patterns, colon patterns, vox pops and quotation linking."""
 
     def find(self, text: str, docs: list[tuple[int, Doc]]) -> list[Candidate]:
         """Parser and surface candidates, one per cue, with nearby quotes attached."""
         cands = [c for offset, doc in docs for c in find_candidates(doc, offset)]
         cands.extend(colon_candidates(text))
+        cands.extend(labelled_candidates(text))
         cands = _dedupe(cands)
         quotes = pair_quotes(text)
         expand_with_quotes(cands, quotes)

@@ -1,4 +1,4 @@
-"""Character-level attribution steps: colon cues and linking quotations to cues.
+"""Character-level attribution steps: colon cues, vox pops, signed quotations, and linking quotations to cues.
 
 These run on the article text and the candidates from the parser, so they need no spaCy.
 """
@@ -28,6 +28,20 @@ _NOT_SPEAKERS = frozenset(
         "warning", "image", "caption", "correction", "by", "tags", "topics", "advertisement",
         "q", "a", "question", "answer", "breaking", "exclusive", "live", "opinion", "analysis",
     }
+)
+# Vox pops and signed quotations, at the start of a paragraph: "Tomas Ekdal, 31, a teacher in
+# Norrvik: ..." (a name, then up to three short descriptions set off by commas: an age, a role, a
+# place; the words on that line or the next paragraph), and a paragraph that is one quotation
+# signed with a dash ('"..." — Lena Varg, 44, Harl').
+_PERSON = r"[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|van|von)){1,3}"
+_DESCRIBED_COLON = re.compile(
+    rf"^[ \t]*(?P<name>{_PERSON})(?:,[ \t]+[^,:;\n\"“”]{{1,40}}?){{1,3}}[ \t]*(?P<colon>:)[ \t]*(?:\n\s*)?(?=\S)",
+    re.MULTILINE,
+)
+_SIGNED = re.compile(
+    rf"^[ \t]*(?P<quote>[\"“][^\n]{{12,}}[\"”])[ \t]*(?P<dash>—|–|--?)[ \t]*(?P<name>{_PERSON})"
+    r"(?:,[^\n\"“”]{0,60})?[ \t]*$",
+    re.MULTILINE,
 )
 # A line break after a line that ends without closing punctuation: a headline, byline or caption
 # ends there, and no sentence runs on across it.
@@ -62,6 +76,28 @@ def colon_candidates(text: str) -> list[Candidate]:
                       source=mention, sentence=(match.start(), end))
         )
     return found
+
+
+def labelled_candidates(text: str) -> list[Candidate]:
+    """Vox pops ("Name, 31, a teacher: ...") and quotations signed with a dash ('"..." — Name')."""
+    found: list[Candidate] = []
+    for match in _DESCRIBED_COLON.finditer(text):
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        content = clean(text, [(match.end(), end)])
+        if content and len(text[match.end() : end].split()) >= 3:
+            found.append(_labelled(match, "colon", content, (match.start(), end)))
+    for match in _SIGNED.finditer(text):
+        quote = (match.start("quote"), match.end("quote"))
+        found.append(_labelled(match, "dash", [quote], (match.start(), match.end())))
+    return found
+
+
+def _labelled(match: re.Match[str], cue: str, content: list[Span], sentence: Span) -> Candidate:
+    name = match.group("name")
+    mention = Mention(span=match.span("name"), text=name, kind="person", name=name, head=name.split()[-1].lower())
+    return Candidate(cue_span=match.span(cue), cue=match.group(cue), stance="asserts", content=content,
+                     source=mention, sentence=sentence)
 
 
 def expand_with_quotes(cands: list[Candidate], quotes: list[Span]) -> None:

@@ -200,3 +200,23 @@ def test_a_split_quote_is_one_speakers_and_a_cue_inside_a_quote_claims_no_other(
     assert "and none was asked for" in text["Tomas Brel"]
     assert not any(c.cue == "agree" for c in claims)  # "We did not agree", inside Brel's words
     assert sum("and none was asked for" in t for t in text.values()) == 1
+
+
+VOX_POPS = """Readers in Harl on the bridge vote (fictional)
+
+Mira Solberg, 52, Harl:
+"She never answered a single question about the bridge."
+
+Tomas Ekdal, 31, a teacher in Norrvik: "The most prepared candidate I have seen in years."
+
+"Maybe we can build a fence around the whole council." — Lena Varg, 44, Harl
+"""
+
+
+def test_vox_pops_and_signed_quotations_are_their_speakers(extractor: AttributionExtractor) -> None:
+    found = {(c.speaker, c.cue, c.content) for c in extractor.extract(VOX_POPS)}
+    assert {
+        ("Mira Solberg", ":", '"She never answered a single question about the bridge."'),
+        ("Tomas Ekdal", ":", '"The most prepared candidate I have seen in years."'),
+        ("Lena Varg", "—", '"Maybe we can build a fence around the whole council."'),
+    } <= found
