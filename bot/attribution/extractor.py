@@ -20,6 +20,7 @@ from bot.attribution.lexicon import PRONOUNS
 from bot.attribution.patterns import entity_mentions, find_candidates, forget
 from bot.attribution.quantities import find_quantities
 from bot.attribution.quotes import pair_quotes
+from bot.attribution.relatives import relative_sources
 from bot.attribution.resolve import Resolution, SpeakerResolver
 from bot.attribution.sourceless import sourceless
 from bot.attribution.spans import overlaps
@@ -189,7 +190,8 @@ def assemble(
     cands = sorted(finish(cands, original or text), key=lambda c: c.cue_span)
     claims = _to_claims(original or text, cands, entities, pair_quotes(text), article_id)
     written = original or text
-    return sourceless(written, transcript_claims(written, answered_questions(text, claims), article_id))
+    claims = transcript_claims(written, answered_questions(text, claims), article_id)
+    return relative_sources(written, sourceless(written, claims))
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
