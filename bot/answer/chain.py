@@ -220,6 +220,8 @@ class AnswerChain:
             best = relevant[0][1]
             keep = [c for c, s in relevant if s >= best - t.spread or route.route == "what_did"][: t.max_claims]
             keep = self._own_words_first(keep, [c for c, _ in relevant])[: t.max_claims]
+        if not keep and route.route == "who_said" and route.topic:
+            keep = self._said_in_passages(route.topic, state.vector)
         if self._llm is not None:
             state.answer = self._compose_with_llm(state, keep, book)
         elif keep:
@@ -229,6 +231,16 @@ class AnswerChain:
         ):
             state.answer = compose_passages(state.question, sentences, book)
         return state
+
+    def _said_in_passages(self, words: str, vector: Sequence[float]) -> list[Claim]:
+        """For "Who said C?" with no claim near C: a passage sentence "X said C" the extractor missed,
+        holding (nearly) all of C's words (``Policy.verbatim``) and every figure C gives, as the
+        attributed checks read them: nobody said "3 billion" in a sentence that gives 1.2 billion."""
+        hits = self._retriever.search(words, k=5, vector=vector)
+        found = sentences_on_record(words, hits, article_text=lambda i: self._article(i).text,
+                                    speakers=self._speaker_index(), floor=self.policy.verbatim)
+        wanted = numbers_in(words)
+        return [e.claim for e in found if wanted <= numbers_in(e.claim.content)][:1]
 
     def _compose_with_llm(self, state: _State, claims: list[Claim], book: CitationBook) -> Answer | None:
         """The model writes from the relevant claims and passages; with none, abstain without calling it."""

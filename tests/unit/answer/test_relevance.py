@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -96,3 +97,34 @@ def test_a_claim_repeated_in_one_article_is_stored_once(tmp_path: Path) -> None:
     (tmp_path / "frost.txt").write_text("Frost (fictional)\n\nAna Vell said the frost ruined the crop. " * 2)
     report = service.ingest([tmp_path / "frost.txt"])
     assert report.claims == 1 and len(service.claims()) == 1
+
+
+class SaidOnly:
+    """An extractor that reads only "Name said C." sentences, so "Name told reporters that C." is missed."""
+
+    def extract_many(self, texts: Iterable[str]) -> Iterator[list[Claim]]:
+        for text in texts:
+            found = []
+            for match in re.finditer(r"(Tomas Quill) said (the [^.]+)\.", text):
+                found.append(Claim(
+                    speaker=match.group(1), speaker_mention=match.group(1), source_span=match.span(1), cue="said",
+                    cue_span=(match.end(1) + 1, match.end(1) + 5), content=match.group(2),
+                    content_spans=(match.span(2),), kind="indirect", stance="asserts",
+                ))
+            yield found
+
+
+def test_who_said_reads_a_passage_sentence_the_extractor_missed(tmp_path: Path) -> None:
+    service = Whosaid(Settings(data_dir=tmp_path / "data", embedding_model="hash"), embedder=HashEmbedder(),
+                      extractor=SaidOnly())
+    (tmp_path / "ferry.txt").write_text(
+        "Harl ferry to stop (fictional)\n\nTomas Quill said the harbour office was closed on Monday. "
+        "Harbour master Tomas Quill told reporters that the Harl ferry would stop running in May after 40 years.\n"
+    )
+    service.ingest([tmp_path / "ferry.txt"])
+    answer = service.ask("Who said that the Harl ferry would stop running in May?")
+    assert not answer.abstained and "Tomas Quill" in answer.answer
+    assert any("the Harl ferry would stop running in May" in c.quote for c in answer.citations)
+    # words nobody is on record with are still abstained on
+    assert service.ask("Who said that the Harl ferry would be sold to Velmar?").abstained
+    assert service.ask("Who said that the Harl ferry would stop running in May after 30 years?").abstained
