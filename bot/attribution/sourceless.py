@@ -50,6 +50,7 @@ def sourceless(text: str, claims: list[Claim]) -> list[Claim]:
 
 
 def _names_nobody(text: str, claim: Claim) -> bool:
+    """Whether the claim's cue is one of the module's four kinds, read from the text at its span."""
     written = text[claim.cue_span[0] : claim.cue_span[1]]
     cue = " ".join(written.split())
     words = cue.lower().replace("’", "'").split()
