@@ -190,15 +190,9 @@ class AnswerChain:
         speakers = self._speaker_index()
         if state.parsed.attributed:
             content, vector, first = state.parsed.content, state.vector, len(state.evidence)
-
-            def on_record() -> list[Evidence]:
-                """Sentences "X said ..." of the passages for the words: searched only when no claim decides."""
-                hits = self._retriever.search(content, k=5, vector=vector)
-                return sentences_on_record(content, hits, article_text=lambda i: self._article(i).text,
-                                           speakers=speakers, floor=self.policy.verbatim, first=first)
-
             state.result = check_attribution(
-                state.parsed, state.evidence, speakers=speakers, policy=self.policy, sentences=on_record
+                state.parsed, state.evidence, speakers=speakers, policy=self.policy,
+                sentences=lambda: self._on_record(content, vector, first=first),
             )
         else:
             assert state.plan is not None
@@ -232,15 +226,18 @@ class AnswerChain:
             state.answer = compose_passages(state.question, sentences, book)
         return state
 
-    def _said_in_passages(self, words: str, vector: Sequence[float]) -> list[Claim]:
-        """For "Who said C?" with no claim near C: a passage sentence "X said C" the extractor missed,
-        holding (nearly) all of C's words (``Policy.verbatim``) and every figure C gives, as the
-        attributed checks read them: nobody said "3 billion" in a sentence that gives 1.2 billion."""
+    def _on_record(self, words: str, vector: Sequence[float], *, first: int = 0) -> list[Evidence]:
+        """The passages' sentences "X said ..." holding (nearly) all of the words (``Policy.verbatim``):
+        what the extractor missed, read only when no claim decides."""
         hits = self._retriever.search(words, k=5, vector=vector)
-        found = sentences_on_record(words, hits, article_text=lambda i: self._article(i).text,
-                                    speakers=self._speaker_index(), floor=self.policy.verbatim)
+        return sentences_on_record(words, hits, article_text=lambda i: self._article(i).text,
+                                   speakers=self._speaker_index(), floor=self.policy.verbatim, first=first)
+
+    def _said_in_passages(self, words: str, vector: Sequence[float]) -> list[Claim]:
+        """For "Who said C?" with no claim near C: the first such sentence that gives every figure C
+        gives (nobody said "3 billion" in a sentence that gives 1.2 billion)."""
         wanted = numbers_in(words)
-        return [e.claim for e in found if wanted <= numbers_in(e.claim.content)][:1]
+        return [e.claim for e in self._on_record(words, vector) if wanted <= numbers_in(e.claim.content)][:1]
 
     def _compose_with_llm(self, state: _State, claims: list[Claim], book: CitationBook) -> Answer | None:
         """The model writes from the relevant claims and passages; with none, abstain without calling it."""

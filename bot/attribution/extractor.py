@@ -28,8 +28,8 @@ from bot.attribution.surface import (
     colon_candidates,
     expand_with_quotes,
     finish,
-    labelled_candidates,
     link_orphan_quotes,
+    signed_candidates,
 )
 from bot.attribution.transcripts import transcript_claims
 from bot.errors import ConfigurationError
@@ -171,7 +171,7 @@ class RuleFinder:
         """Parser and surface candidates, one per cue, with nearby quotes attached."""
         cands = [c for offset, doc in docs for c in find_candidates(doc, offset)]
         cands.extend(colon_candidates(text))
-        cands.extend(labelled_candidates(text))
+        cands.extend(signed_candidates(text))
         cands = _dedupe(cands)
         quotes = pair_quotes(text)
         expand_with_quotes(cands, quotes)

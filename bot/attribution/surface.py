@@ -52,9 +52,10 @@ _BREAKS = re.compile(r"\n\s*")
 
 
 def colon_candidates(text: str) -> list[Candidate]:
-    """Attributions written as 'Name: content' at the start of a line."""
+    """Attributions written as 'Name: content' at the start of a line, a vox pop's described name
+    ("Tomas Ekdal, 31, a teacher in Norrvik: ...") included."""
     found: list[Candidate] = []
-    for match in _COLON_CUE.finditer(text):
+    for match in (*_COLON_CUE.finditer(text), *_DESCRIBED_COLON.finditer(text)):
         name = match.group("name")
         if name.lower() in _NOT_SPEAKERS or not name[0].isupper():
             continue
@@ -63,39 +64,27 @@ def colon_candidates(text: str) -> list[Candidate]:
         content = clean(text, [(match.end(), end)])
         if not content or len(text[match.end() : end].split()) < 3:
             continue
-        name_span = (match.start("name"), match.end("name"))
         kind: Literal["group", "person"] = (
             "group" if name.isupper() and len(name) <= 5 and "." not in name else "person"
         )
-        mention = Mention(
-            span=name_span, text=name, kind=kind, name=name, head=name.split()[-1].lower()
-        )
-        colon = (match.start("colon"), match.end("colon"))
-        found.append(
-            Candidate(cue_span=colon, cue=":", stance="asserts", content=content,
-                      source=mention, sentence=(match.start(), end))
-        )
+        found.append(_named(match, "colon", content, (match.start(), end), kind))
     return found
 
 
-def labelled_candidates(text: str) -> list[Candidate]:
-    """Vox pops ("Name, 31, a teacher: ...") and quotations signed with a dash ('"..." — Name')."""
-    found: list[Candidate] = []
-    for match in _DESCRIBED_COLON.finditer(text):
-        end = text.find("\n", match.end())
-        end = len(text) if end < 0 else end
-        content = clean(text, [(match.end(), end)])
-        if content and len(text[match.end() : end].split()) >= 3:
-            found.append(_labelled(match, "colon", content, (match.start(), end)))
-    for match in _SIGNED.finditer(text):
-        quote = (match.start("quote"), match.end("quote"))
-        found.append(_labelled(match, "dash", [quote], (match.start(), match.end())))
-    return found
+def signed_candidates(text: str) -> list[Candidate]:
+    """Paragraphs that are one quotation signed with a dash ('"..." — Lena Varg, 44, Harl')."""
+    return [
+        _named(match, "dash", [match.span("quote")], (match.start(), match.end()), "person")
+        for match in _SIGNED.finditer(text)
+    ]
 
 
-def _labelled(match: re.Match[str], cue: str, content: list[Span], sentence: Span) -> Candidate:
+def _named(
+    match: re.Match[str], cue: str, content: list[Span], sentence: Span, kind: Literal["group", "person"]
+) -> Candidate:
+    """A candidate whose source is the match's ``name`` group and whose cue is its ``cue`` group."""
     name = match.group("name")
-    mention = Mention(span=match.span("name"), text=name, kind="person", name=name, head=name.split()[-1].lower())
+    mention = Mention(span=match.span("name"), text=name, kind=kind, name=name, head=name.split()[-1].lower())
     return Candidate(cue_span=match.span(cue), cue=match.group(cue), stance="asserts", content=content,
                      source=mention, sentence=sentence)
 
